@@ -1,0 +1,343 @@
+"""The instrument: domains, dimensions and items with anchors, weights, citations and rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from audit_kit.vocab import (
+    HOSPITAL_BASED,
+    NOT_HOSPITAL_BASED,
+    AnswerKind,
+    EvidenceKind,
+    Level,
+    Setting,
+)
+
+SCALE_MIN, SCALE_MAX = 1, 5
+REQUIRED_ANCHORS = (1, 3, 5)
+
+Score = Annotated[int, Field(ge=SCALE_MIN, le=SCALE_MAX)]
+Text = Annotated[str, Field(min_length=1)]
+VariantKey = Literal[
+    "residential",
+    "outpatient",
+    "intensive_outpatient",
+    "hospital_inpatient",
+    "opioid_treatment_program",
+    "other",
+    "hospital_based",
+    "not_hospital_based",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Citation(_Frozen):
+    """One source in the instrument's citations catalogue."""
+
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Short key that items use to cite this source, e.g. 'asam-2020'.",
+    )
+    author: Text = Field(description="Author(s) or issuing organisation.")
+    title: Text = Field(description="Title of the guideline, article, manual or standard.")
+    year: int = Field(ge=1900, le=2100, description="Year of publication (or of the edition used).")
+    published_in: str | None = Field(
+        default=None, description="Journal, series or publisher, with volume and pages if known."
+    )
+    section: str | None = Field(
+        default=None, description="Section, chapter or table of the source most items rely on."
+    )
+    url: str | None = Field(default=None, description="Where a reader can find the source.")
+
+    def reference(self) -> str:
+        """The citation as one line of a reference list."""
+        text = f"{self.author} ({self.year}). {self.title}."
+        if self.published_in:
+            text += f" {self.published_in}."
+        if self.section:
+            text += f" {self.section}."
+        if self.url:
+            text += f" {self.url}"
+        return text
+
+    def short(self) -> str:
+        """Author and year, e.g. 'ASAM (2020)'."""
+        return f"{self.author} ({self.year})"
+
+
+class CitationRef(_Frozen):
+    """A citation of one catalogue source by an item, optionally naming the section relied on."""
+
+    id: str = Field(description="Id of a source in the instrument's citations catalogue.")
+    section: str | None = Field(
+        default=None, description="Section, chapter, dimension or table of the source."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain_id(cls, data: Any) -> Any:
+        return {"id": data} if isinstance(data, str) else data
+
+
+class Choice(_Frozen):
+    """One labelled answer of a choice item and the score it carries."""
+
+    value: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_]*$",
+        description="The answer as stored in responses, e.g. 'yes' or 'by_referral'.",
+    )
+    label: Text = Field(description="The answer as shown to the person filling in.")
+    score: Score = Field(description="Item score (1-5) that this answer gives.")
+
+
+class Band(_Frozen):
+    """A range of chart-audit percentages and the item score it maps to."""
+
+    min: float = Field(ge=0, le=100, description="Lowest percentage in the band (inclusive).")
+    max: float = Field(
+        ge=0,
+        le=100,
+        description="Upper end of the band: exclusive, except 100 which belongs to the last band.",
+    )
+    score: Score = Field(description="Item score (1-5) for a percentage in this band.")
+
+    def contains(self, percent: float) -> bool:
+        """Whether a percentage falls in this band."""
+        return self.min <= percent < self.max or (percent == self.max == 100)
+
+
+#: Chart-audit bands used unless an item or instrument sets its own.
+DEFAULT_BANDS: tuple[Band, ...] = (
+    Band(min=0, max=20, score=1),
+    Band(min=20, max=50, score=2),
+    Band(min=50, max=80, score=3),
+    Band(min=80, max=90, score=4),
+    Band(min=90, max=100, score=5),
+)
+
+
+class CriticalRule(_Frozen):
+    """Answers to an item that are a critical safety finding, capping the domain's level."""
+
+    answers: list[int | str] = Field(
+        default_factory=list,
+        description="Scale scores (scale items) or choice values (choice items) that are critical.",
+    )
+    below_percent: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="Percent items only: a chart-audit share below this is critical.",
+    )
+    finding: Text = Field(description="The finding as stated in the report, e.g. 'No naloxone'.")
+    citations: list[CitationRef] = Field(
+        default_factory=list,
+        description="Sources for treating this as critical; the item's citations when empty.",
+    )
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> CriticalRule:
+        if not self.answers and self.below_percent is None:
+            raise ValueError("a critical rule needs 'answers' or 'below_percent'")
+        if self.answers and self.below_percent is not None:
+            raise ValueError("a critical rule takes 'answers' or 'below_percent', not both")
+        return self
+
+
+class Item(_Frozen):
+    """One question of the instrument, with everything needed to score it and act on a gap."""
+
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9]*\.[a-z0-9_]+$",
+        description="Stable id, '<domain>.<name>', e.g. 'mat.admit_on_moud'.",
+    )
+    title: Text = Field(description="Short name of the practice, for tables and the action plan.")
+    question: Text = Field(description="The question, as asked of the program.")
+    guidance: Text = Field(description="Which evidence to look at and how to judge it.")
+    evidence: list[EvidenceKind] = Field(
+        min_length=1, description="Kinds of evidence: policy, chart_audit, interview, ..."
+    )
+    kind: AnswerKind = Field(default=AnswerKind.SCALE, description="scale, choice or percent.")
+    anchors: dict[int, Text] = Field(
+        description="What the program looks like at a score; at least 1, 3 and 5."
+    )
+    choices: list[Choice] | None = Field(
+        default=None, description="Choice items only: the answers and the score of each."
+    )
+    bands: list[Band] | None = Field(
+        default=None,
+        description="Percent items only: bands of the audited share; the instrument's when empty.",
+    )
+    weight: float = Field(default=1.0, gt=0, le=10, description="Weight in its dimension's mean.")
+    citations: list[CitationRef] = Field(
+        min_length=1, description="Sources the item and its recommendation rest on."
+    )
+    recommendation: Text = Field(description="What to do when the item falls short.")
+    recommendation_variants: dict[VariantKey, Text] = Field(
+        default_factory=dict,
+        description=(
+            "Recommendation for particular programs, keyed by setting or by 'hospital_based' / "
+            "'not_hospital_based'; a setting key wins over the hospital keys."
+        ),
+    )
+    critical: CriticalRule | None = Field(
+        default=None, description="Answers that are a critical safety finding."
+    )
+    allow_na: bool = Field(default=False, description="Whether 'not applicable' is accepted.")
+    na_guidance: str | None = Field(
+        default=None, description="When 'not applicable' is a fair answer (shown to the user)."
+    )
+    applies_to: list[Setting] | None = Field(
+        default=None,
+        description="Settings the item applies to; it is skipped for other programs. All if empty.",
+    )
+
+    @field_validator("anchors")
+    @classmethod
+    def _anchor_keys(cls, anchors: dict[int, str]) -> dict[int, str]:
+        outside = sorted(k for k in anchors if not SCALE_MIN <= k <= SCALE_MAX)
+        if outside:
+            raise ValueError(f"anchor {outside[0]} is outside the 1-5 scale")
+        missing = [k for k in REQUIRED_ANCHORS if k not in anchors]
+        if missing:
+            raise ValueError(f"anchors for 1, 3 and 5 are required; {missing[0]} is missing")
+        return dict(sorted(anchors.items()))
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Item:
+        if self.kind is AnswerKind.CHOICE and not self.choices:
+            raise ValueError("a choice item needs 'choices'")
+        if self.kind is not AnswerKind.CHOICE and self.choices:
+            raise ValueError(f"'choices' belong to choice items; this item is '{self.kind}'")
+        if self.kind is not AnswerKind.PERCENT and self.bands:
+            raise ValueError(f"'bands' belong to percent items; this item is '{self.kind}'")
+        if self.allow_na is False and self.na_guidance:
+            raise ValueError("'na_guidance' is given but 'allow_na' is false")
+        return self
+
+    @property
+    def domain_id(self) -> str:
+        """The domain part of the id."""
+        return self.id.split(".", 1)[0]
+
+    def recommendation_for(self, setting: Setting, hospital_based: bool) -> str:
+        """The recommendation for a program: setting variant, else hospital variant, else plain."""
+        variants: dict[str, str] = dict(self.recommendation_variants)
+        hospital_key = HOSPITAL_BASED if hospital_based else NOT_HOSPITAL_BASED
+        return variants.get(setting.value) or variants.get(hospital_key) or self.recommendation
+
+    def applies(self, setting: Setting) -> bool:
+        """Whether the item applies to a program of this setting."""
+        return self.applies_to is None or setting in self.applies_to
+
+
+class Dimension(_Frozen):
+    """A group of items scored together by weighted mean."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Id, unique within its domain.")
+    title: Text = Field(description="Name shown in tables and charts.")
+    description: str | None = Field(default=None, description="What the dimension covers.")
+    items: list[Item] = Field(min_length=1, description="The items of the dimension.")
+
+
+class LevelNames(_Frozen):
+    """What a domain calls each capability level."""
+
+    not_yet_capable: Text = Field(description="Name of the lowest level.")
+    emerging: Text = Field(description="Name of the level between lowest and capable.")
+    capable: Text = Field(description="Name of the capable level (every dimension at least 3.0).")
+    enhanced: Text = Field(description="Name of the enhanced level (every dimension at least 4.5).")
+
+    def name(self, level: Level) -> str:
+        """The domain's word for a level."""
+        return str(getattr(self, level.value))
+
+
+class Domain(_Frozen):
+    """One of the areas assessed, e.g. medications, TSF, co-occurring care."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9]*$", description="Short id, the prefix of item ids.")
+    title: Text = Field(description="Name shown in the report.")
+    description: str | None = Field(default=None, description="What the domain covers.")
+    levels: LevelNames = Field(description="The domain's own names for the four levels.")
+    dimensions: list[Dimension] = Field(min_length=1, description="The dimensions of the domain.")
+
+
+class Instrument(_Frozen):
+    """A complete self-assessment instrument."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Id, e.g. 'mat-tsf-cod'.")
+    version: str = Field(
+        pattern=r"^\d+(\.\d+){0,2}$", description="Version of the instrument, e.g. '1.0'."
+    )
+    title: Text = Field(description="Full title.")
+    description: str | None = Field(default=None, description="Purpose and scope.")
+    publisher: str | None = Field(default=None, description="Who maintains the instrument.")
+    percent_bands: list[Band] = Field(
+        default_factory=lambda: list(DEFAULT_BANDS),
+        description="Default chart-audit bands for percent items.",
+    )
+    domains: list[Domain] = Field(min_length=1, description="The domains assessed.")
+    citations: list[Citation] = Field(min_length=1, description="The citations catalogue.")
+
+    _items: dict[str, tuple[Domain, Dimension, Item]] = PrivateAttr(default_factory=dict)
+    _citations: dict[str, Citation] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index items and citations by id (first occurrence wins; duplicates are checked)."""
+        for domain in self.domains:
+            for dimension in domain.dimensions:
+                for item in dimension.items:
+                    self._items.setdefault(item.id, (domain, dimension, item))
+        for citation in self.citations:
+            self._citations.setdefault(citation.id, citation)
+
+    def iter_items(self) -> Iterator[tuple[Domain, Dimension, Item]]:
+        """Every item with its domain and dimension, in instrument order."""
+        for domain in self.domains:
+            for dimension in domain.dimensions:
+                for item in dimension.items:
+                    yield domain, dimension, item
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Item ids in instrument order."""
+        return list(self._items)
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id (KeyError if none)."""
+        return self._items[item_id][2]
+
+    def locate(self, item_id: str) -> tuple[Domain, Dimension, Item]:
+        """The item with this id and its domain and dimension (KeyError if none)."""
+        return self._items[item_id]
+
+    def has_item(self, item_id: str) -> bool:
+        """Whether an item with this id exists."""
+        return item_id in self._items
+
+    def citation(self, citation_id: str) -> Citation:
+        """The catalogue entry with this id (KeyError if none)."""
+        return self._citations[citation_id]
+
+    def bands_for(self, item: Item) -> list[Band]:
+        """The chart-audit bands that apply to a percent item."""
+        return item.bands or self.percent_bands
+
+    def domain(self, domain_id: str) -> Domain:
+        """The domain with this id (KeyError if none)."""
+        for domain in self.domains:
+            if domain.id == domain_id:
+                return domain
+        raise KeyError(domain_id)
+
+    @property
+    def item_count(self) -> int:
+        """Number of items."""
+        return sum(1 for _ in self.iter_items())

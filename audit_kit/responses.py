@@ -1,0 +1,255 @@
+"""Responses: one program's answers to an instrument, and their check against that instrument."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+
+from audit_kit.instrument import SCALE_MAX, SCALE_MIN, Instrument, Item
+from audit_kit.vocab import AnswerKind, Setting
+
+AnswerValue = StrictInt | StrictFloat | StrictStr
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Program(_Frozen):
+    """The program assessed (never a patient)."""
+
+    name: str = Field(min_length=1, max_length=200, description="Name of the program.")
+    setting: Setting = Field(description="Kind of program: residential, outpatient, ...")
+    hospital_based: StrictBool = Field(description="Whether the program is run by a hospital.")
+    populations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        description="Populations served, e.g. 'adults', 'adolescents', 'pregnant women'.",
+    )
+
+
+class Answer(_Frozen):
+    """The answer to one item: a value, not applicable (with a reason), or nothing yet."""
+
+    value: AnswerValue | None = Field(
+        default=None,
+        description=(
+            "Score 1-5 (scale items), a choice value (choice items) or a percentage 0-100 "
+            "(percent items); absent or null while unanswered."
+        ),
+    )
+    not_applicable: StrictBool = Field(
+        default=False, description="True when the item does not apply to the program."
+    )
+    na_reason: str | None = Field(
+        default=None, max_length=2000, description="Why the item does not apply (required for N/A)."
+    )
+    note: str | None = Field(
+        default=None, max_length=10000, description="The respondent's note on the answer."
+    )
+    evidence: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Where the evidence is: document, chart sample, meeting, data report.",
+    )
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _scalar(cls, value: object) -> object:
+        # one clear message instead of one per member of the union
+        if value is None or (isinstance(value, int | float | str) and not isinstance(value, bool)):
+            return value
+        raise ValueError(
+            f"must be a number (a score or a percentage) or a choice as text, not {value!r}"
+        )
+
+    @property
+    def is_answered(self) -> bool:
+        """Whether the answer carries a value."""
+        return self.value is not None
+
+
+class Responses(_Frozen):
+    """A filled assessment of one program with one instrument."""
+
+    instrument_id: str = Field(min_length=1, description="Id of the instrument answered.")
+    instrument_version: str = Field(min_length=1, description="Version of the instrument.")
+    program: Program = Field(description="The program assessed.")
+    assessor: str = Field(
+        default="", max_length=200, description="Who carried out the assessment (name, role)."
+    )
+    assessment_date: date = Field(description="Date of the assessment (YYYY-MM-DD).")
+    answers: dict[str, Answer] = Field(
+        default_factory=dict, description="Answers keyed by item id; missing items are unanswered."
+    )
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """A mismatch between responses and their instrument, before it is given a location.
+
+    ``field`` is one of ``instrument_id``, ``instrument_version``, ``item`` (the item id itself),
+    ``value``, ``not_applicable`` or ``na_reason``.
+    """
+
+    item_id: str | None
+    field: str
+    message: str
+    code: str
+
+
+def answer_hint(item: Item) -> str:
+    """What the item accepts, as a short phrase for error messages."""
+    if item.kind is AnswerKind.SCALE:
+        accepted = f"{SCALE_MIN}-{SCALE_MAX}"
+    elif item.kind is AnswerKind.PERCENT:
+        accepted = "a percentage from 0 to 100"
+    else:
+        accepted = ", ".join(c.value for c in item.choices or [])
+    return f"{accepted} or N/A" if item.allow_na else accepted
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+
+
+def normalize_value(item: Item, value: AnswerValue) -> AnswerValue | None:
+    """The canonical form of an answer value for this item, or None when it is not an answer."""
+    if item.kind is AnswerKind.CHOICE:
+        if not isinstance(value, str):
+            return None
+        wanted = _fold(value)
+        for choice in item.choices or []:
+            if wanted in (choice.value, _fold(choice.label)):
+                return choice.value
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    if item.kind is AnswerKind.SCALE:
+        if value == int(value) and SCALE_MIN <= value <= SCALE_MAX:
+            return int(value)
+        return None
+    if 0 <= value <= 100:
+        return int(value) if value == int(value) else float(value)
+    return None
+
+
+def check_identity(instrument: Instrument, instrument_id: str, version: str) -> list[AnswerProblem]:
+    """Whether responses name this instrument and version."""
+    if instrument_id != instrument.id:
+        return [
+            AnswerProblem(
+                None,
+                "instrument_id",
+                f"these responses are for instrument {instrument_id!r}, not {instrument.id!r}; "
+                "pass the matching instrument with --instrument",
+                "wrong-instrument",
+            )
+        ]
+    if version != instrument.version:
+        return [
+            AnswerProblem(
+                None,
+                "instrument_version",
+                f"these responses are for version {version} of {instrument.id}, but the "
+                f"instrument loaded is version {instrument.version}; use the matching "
+                "instrument file with --instrument",
+                "wrong-version",
+            )
+        ]
+    return []
+
+
+def check_answers(
+    instrument: Instrument, answers: dict[str, Answer]
+) -> tuple[dict[str, Answer], list[AnswerProblem]]:
+    """Check answers against the items; return them canonical and in instrument order, and problems.
+
+    Every problem is collected. Values are canonicalised (choice labels to choice values,
+    ``4.0`` to ``4``) so that equal answers compare equal whatever form they came in.
+    """
+    problems: list[AnswerProblem] = []
+    canonical: dict[str, Answer] = {}
+    for item_id, answer in answers.items():
+        if not instrument.has_item(item_id):
+            close = difflib.get_close_matches(item_id, instrument.item_ids, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else "; remove it or check the id"
+            problems.append(
+                AnswerProblem(
+                    item_id,
+                    "item",
+                    f"{item_id!r} is not an item of {instrument.id} {instrument.version}{hint}",
+                    "unknown-item",
+                )
+            )
+            continue
+        problem, fixed = _check_answer(instrument.item(item_id), answer)
+        if problem:
+            problems.append(problem)
+        canonical[item_id] = fixed
+    return {i: canonical[i] for i in instrument.item_ids if i in canonical}, problems
+
+
+def conform(instrument: Instrument, responses: Responses) -> tuple[Responses, list[AnswerProblem]]:
+    """Check responses against their instrument: identity and every answer (see check_answers)."""
+    problems = check_identity(instrument, responses.instrument_id, responses.instrument_version)
+    answers, answer_problems = check_answers(instrument, responses.answers)
+    return responses.model_copy(update={"answers": answers}), problems + answer_problems
+
+
+def _check_answer(item: Item, answer: Answer) -> tuple[AnswerProblem | None, Answer]:
+    if answer.not_applicable:
+        if not item.allow_na:
+            return AnswerProblem(
+                item.id,
+                "not_applicable",
+                f"{item.id} cannot be answered N/A; choose {answer_hint(item)}",
+                "na-not-allowed",
+            ), answer
+        if answer.value is not None:
+            return AnswerProblem(
+                item.id,
+                "value",
+                f"{item.id} is marked N/A and also answered {answer.value!r}; keep one of them",
+                "na-and-value",
+            ), answer
+        if not answer.na_reason:
+            return AnswerProblem(
+                item.id,
+                "na_reason",
+                f"{item.id} is marked N/A without a reason; say why it does not apply",
+                "na-without-reason",
+            ), answer
+        return None, answer
+    if answer.value is None:
+        return None, answer
+    value = normalize_value(item, answer.value)
+    if value is None:
+        return AnswerProblem(
+            item.id,
+            "value",
+            f"{answer.value!r} is not an answer to {item.id}; choose {answer_hint(item)}",
+            "bad-value",
+        ), answer
+    if answer.na_reason:
+        return AnswerProblem(
+            item.id,
+            "na_reason",
+            f"{item.id} is answered {value!r} but also has an N/A reason; clear one of them",
+            "reason-without-na",
+        ), answer
+    return None, answer.model_copy(update={"value": value})

@@ -1,0 +1,163 @@
+"""Responses as JSON: read with every problem located by its JSON path, write canonically."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from audit_kit.errors import InstrumentError, Location, Problem, ResponsesError
+from audit_kit.instrument import Instrument
+from audit_kit.responses import Answer, AnswerProblem, Responses, check_answers, check_identity
+
+MAX_RESPONSES_BYTES = 5 * 1024 * 1024
+
+
+def answer_path(item_id: str, field: str | None = None) -> str:
+    """JSON path of an answer, or of one of its fields: ``answers["mat.x"].value``."""
+    base = f'answers["{item_id}"]'
+    return f"{base}.{field}" if field else base
+
+
+def locate_json(shown: str) -> Callable[[AnswerProblem], Problem]:
+    """Locate instrument-check problems inside a responses JSON file."""
+
+    def place(p: AnswerProblem) -> Problem:
+        if p.item_id is None:
+            path = p.field
+        else:
+            path = answer_path(p.item_id, None if p.field == "item" else p.field)
+        return Problem(Location(file=shown, path=path), p.message, p.code)
+
+    return place
+
+
+def parse_responses(
+    raw: bytes, shown: str, instrument: Instrument | None
+) -> tuple[Instrument, Responses]:
+    """Parse a responses JSON document and check it against its instrument.
+
+    Without ``instrument``, the bundled instrument named by ``instrument_id`` is used. Every
+    problem in the file is collected into one ResponsesError.
+    """
+    from pydantic import ValidationError
+
+    from audit_kit.catalog import load_instrument
+    from audit_kit.locate import problems_from_validation
+
+    data = _decode(raw, shown)
+    if instrument is None:
+        named = data.get("instrument_id")
+        if not isinstance(named, str) or not named:
+            raise ResponsesError.single(
+                "required field 'instrument_id' is missing; add it, or pass --instrument",
+                file=shown,
+                path="instrument_id",
+            )
+        try:
+            instrument = load_instrument(named)
+        except InstrumentError as exc:
+            raise ResponsesError(
+                Problem(Location(file=shown, path="instrument_id"), p.message, p.code)
+                for p in exc.problems
+            ) from None
+
+    problems: list[Problem] = []
+    top = {k: v for k, v in data.items() if k != "answers"}
+    try:
+        Responses.model_validate({**top, "answers": {}})
+    except ValidationError as exc:
+        problems += problems_from_validation(exc, file=shown, data=data, model=Responses)
+
+    raw_answers = data.get("answers", {})
+    answers: dict[str, Answer] = {}
+    if not isinstance(raw_answers, dict):
+        problems.append(
+            Problem(
+                Location(file=shown, path="answers"),
+                "must be an object mapping item ids to answers, e.g. "
+                '{"mat.admit_on_moud": {"value": 4}}',
+                "answers-type",
+            )
+        )
+        raw_answers = {}
+    for item_id, entry in raw_answers.items():
+        if not isinstance(entry, dict):
+            problems.append(
+                Problem(
+                    Location(file=shown, path=answer_path(item_id)),
+                    f'must be an object such as {{"value": {json.dumps(entry)}}} or '
+                    '{"not_applicable": true, "na_reason": "..."}',
+                    "answer-type",
+                )
+            )
+            continue
+        try:
+            answers[item_id] = Answer.model_validate(entry)
+        except ValidationError as exc:
+            for p in problems_from_validation(exc, file=shown, data=entry, model=Answer):
+                sub = p.location.path
+                path = answer_path(item_id) + (f".{sub}" if sub else "")
+                problems.append(Problem(Location(file=shown, path=path), p.message, p.code))
+
+    place = locate_json(shown)
+    if isinstance(top.get("instrument_id"), str) and isinstance(top.get("instrument_version"), str):
+        problems += map(
+            place, check_identity(instrument, top["instrument_id"], top["instrument_version"])
+        )
+    canonical, answer_problems = check_answers(instrument, answers)
+    problems += map(place, answer_problems)
+    if problems:
+        raise ResponsesError(problems)
+    responses = Responses.model_validate({**top, "answers": {}})
+    return instrument, responses.model_copy(update={"answers": canonical})
+
+
+def _decode(raw: bytes, shown: str) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ResponsesError.single(
+            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8 JSON", file=shown
+        ) from None
+    if not text.strip():
+        raise ResponsesError.single(
+            "the file is empty; it should hold a responses JSON object", file=shown, code="empty"
+        )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResponsesError.single(
+            f"not valid JSON: {exc.msg}",
+            file=shown,
+            line=exc.lineno,
+            column=exc.colno,
+            code="json-syntax",
+        ) from None
+    if not isinstance(data, dict):
+        raise ResponsesError.single(
+            "must be a JSON object with instrument_id, instrument_version, program, "
+            "assessment_date and answers",
+            file=shown,
+            code="json-type",
+        )
+    return data
+
+
+def read_responses_json(path: Path, instrument: Instrument | None) -> tuple[Instrument, Responses]:
+    """Read and check a responses JSON file."""
+    from audit_kit.catalog import read_limited
+
+    raw = read_limited(path, str(path), MAX_RESPONSES_BYTES, "a responses JSON")
+    return parse_responses(raw, str(path), instrument)
+
+
+def dump_responses(responses: Responses) -> bytes:
+    """Canonical JSON of responses: answers in instrument order, empty answer fields left out."""
+    doc = responses.model_dump(mode="json", exclude={"answers"})
+    doc["answers"] = {
+        item_id: answer.model_dump(mode="json", exclude_defaults=True)
+        for item_id, answer in responses.answers.items()
+    }
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

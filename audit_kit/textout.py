@@ -1,0 +1,199 @@
+"""Plain-text and Markdown views of instruments and score results, for the terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+
+from audit_kit.instrument import Citation, Instrument, Item
+from audit_kit.result import ScoreResult
+from audit_kit.vocab import AnswerKind, GapKind, Level
+
+WIDTH = 100
+
+
+def fmt_score(value: float | None) -> str:
+    """A score to two decimals, or an en dash when there is none."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+def cite_short(citations: list[Citation], sections: list[str | None]) -> str:
+    """'ASAM (2020), Dimension IV.C; SAMHSA (2021)' for a list of citations."""
+    parts = []
+    for citation, section in zip(citations, sections, strict=True):
+        parts.append(citation.short() + (f", {section}" if section else ""))
+    return "; ".join(parts)
+
+
+def _wrap(text: str, indent: str, later: str | None = None) -> str:
+    return textwrap.fill(
+        " ".join(text.split()),
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent if later is None else later,
+    )
+
+
+def instrument_list(instruments: list[Instrument]) -> str:
+    """One line per instrument: id, version, title, and items per domain."""
+    lines = []
+    for ins in instruments:
+        counts = ", ".join(f"{d.id} {sum(len(m.items) for m in d.dimensions)}" for d in ins.domains)
+        lines.append(f"{ins.id}  {ins.version}  {ins.title}")
+        lines.append(f"    {ins.item_count} items in {len(ins.domains)} domains: {counts}")
+    return "\n".join(lines)
+
+
+def _answers(instrument: Instrument, item: Item) -> Iterator[tuple[str, str]]:
+    if item.kind is AnswerKind.CHOICE:
+        for choice in item.choices or []:
+            yield choice.value, f"{choice.label} (scores {choice.score})"
+    elif item.kind is AnswerKind.PERCENT:
+        for band in instrument.bands_for(item):
+            upper = "100%" if band.max == 100 else f"under {band.max:g}%"
+            yield f"{band.min:g}%–{upper}", f"scores {band.score}"
+    for score, text in item.anchors.items():
+        yield str(score), text
+
+
+def instrument_text(instrument: Instrument, markdown: bool = False) -> str:
+    """Every item of an instrument, readable in a terminal or as a Markdown document."""
+    out: list[str] = []
+    if markdown:
+        out += [f"# {instrument.title}", "", f"`{instrument.id}` version {instrument.version}", ""]
+        if instrument.description:
+            out += [" ".join(instrument.description.split()), ""]
+    else:
+        out += [f"{instrument.title}", f"{instrument.id} version {instrument.version}", ""]
+        if instrument.description:
+            out += [_wrap(instrument.description, ""), ""]
+    for domain in instrument.domains:
+        levels = " / ".join(domain.levels.name(lv) for lv in Level)
+        if markdown:
+            out += [f"## {domain.title} (`{domain.id}`)", "", f"Levels: {levels}", ""]
+        else:
+            out += ["=" * WIDTH, f"{domain.title} [{domain.id}]", f"Levels: {levels}", ""]
+        for dimension in domain.dimensions:
+            out += (
+                [f"### {dimension.title}", ""]
+                if markdown
+                else [f"-- {dimension.title} " + "-" * max(0, WIDTH - len(dimension.title) - 4), ""]
+            )
+            for item in dimension.items:
+                out += [*list(_item_lines(instrument, item, markdown)), ""]
+    out += ["## References" if markdown else "References", ""]
+    for citation in instrument.citations:
+        out.append(
+            f"- [{citation.id}] {citation.reference()}"
+            if markdown
+            else _wrap(f"[{citation.id}] {citation.reference()}", "  ").lstrip()
+        )
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[str]:
+    flags = [f"weight {item.weight:g}", item.kind.value]
+    if item.allow_na:
+        flags.append("N/A allowed")
+    if item.applies_to:
+        flags.append("only for " + ", ".join(s.label.lower() for s in item.applies_to))
+    refs = "; ".join(
+        instrument.citation(r.id).short() + (f", {r.section}" if r.section else "")
+        for r in item.citations
+    )
+    evidence = ", ".join(e.label for e in item.evidence)
+    if markdown:
+        yield f"**{item.id}** — {item.title} ({', '.join(flags)})"
+        yield ""
+        yield f"- Question: {item.question}"
+        yield f"- Evidence ({evidence}): {item.guidance}"
+        for key, text in _answers(instrument, item):
+            yield f"- {key}: {text}"
+        if item.na_guidance:
+            yield f"- N/A: {item.na_guidance}"
+        if item.critical:
+            yield f"- **Critical** ({_trigger(item)}): {item.critical.finding}"
+        yield f"- Recommendation: {item.recommendation}"
+        for key, text in item.recommendation_variants.items():
+            yield f"  - for {key.replace('_', ' ')}: {text}"
+        yield f"- Sources: {refs}"
+        return
+    yield f"{item.id}  {item.title}  ({', '.join(flags)})"
+    yield _wrap(item.question, "  Q: ")
+    yield _wrap(f"Evidence ({evidence}): {item.guidance}", "     ")
+    for key, text in _answers(instrument, item):
+        yield _wrap(f"{key}: {text}", "     ")
+    if item.na_guidance:
+        yield _wrap(f"N/A: {item.na_guidance}", "     ")
+    if item.critical:
+        yield _wrap(f"CRITICAL ({_trigger(item)}): {item.critical.finding}", "     ")
+    yield _wrap(f"Recommendation: {item.recommendation}", "     ")
+    for key, text in item.recommendation_variants.items():
+        yield _wrap(f"for {key.replace('_', ' ')}: {text}", "       ")
+    yield _wrap(f"Sources: {refs}", "     ")
+
+
+def _trigger(item: Item) -> str:
+    rule = item.critical
+    assert rule is not None
+    if rule.below_percent is not None:
+        return f"below {rule.below_percent:g}%"
+    return "answer " + " or ".join(str(a) for a in rule.answers)
+
+
+def score_text(result: ScoreResult, top: int = 10) -> str:
+    """The score of one assessment: levels, scores, critical findings and top priorities."""
+    p = result.program
+    c = result.completeness
+    out = [
+        f"{p.name} — {p.setting.label}{', hospital-based' if p.hospital_based else ''}",
+        f"Assessed {result.assessment_date.isoformat()}"
+        + (f" by {result.assessor}" if result.assessor else ""),
+        f"Instrument: {result.instrument_title} "
+        f"({result.instrument_id} {result.instrument_version})",
+        f"Completeness: {c.answered} answered, {c.not_applicable} not applicable, "
+        f"{c.unanswered} unanswered, of {c.total} items",
+        "",
+        "DOMAIN LEVELS",
+    ]
+    for d in result.domains:
+        if d.level_name:
+            level = d.level_name + (" (capped by a critical finding)" if d.capped else "")
+        elif d.insufficient_evidence:
+            level = "insufficient evidence (more than 20% unanswered)"
+        else:
+            level = "no level (nothing applicable)"
+        out.append(f"  {d.title:<44} {fmt_score(d.score):>5}  {level}")
+    out += ["", f"CRITICAL FINDINGS ({len(result.critical_findings)})"]
+    if not result.critical_findings:
+        out.append("  None.")
+    for f in result.critical_findings:
+        out.append(_wrap(f"! {f.item_id}: {f.finding}", "  ").rstrip())
+        out.append(_wrap(f"Source: {cite_short(f.citations, f.sections)}", "    "))
+    out += ["", "DIMENSION SCORES"]
+    for d in result.domains:
+        out.append(f"  {d.title}")
+        for dim in result.dimensions_of(d.domain_id):
+            dc = dim.completeness
+            counts = f"{dc.answered} answered, {dc.not_applicable} N/A, {dc.unanswered} unanswered"
+            out.append(f"    {dim.title:<42} {fmt_score(dim.score):>5}  ({counts})")
+    shown = result.gaps[:top]
+    out += ["", f"TOP {len(shown)} PRIORITIES (of {len(result.gaps)} gaps)"]
+    if not shown:
+        out.append("  None: every answered item is at 5.")
+    labels = {
+        GapKind.CRITICAL: "critical",
+        GapKind.BELOW_CAPABLE: "below capable",
+        GapKind.TOWARDS_ENHANCED: "towards enhanced",
+    }
+    for g in shown:
+        out.append(
+            f"  {g.rank:>2}. {g.title} [{g.item_id}] — score {g.score}, "
+            f"{labels[g.kind]}, within {g.timeframe}"
+        )
+        out.append(_wrap(g.recommendation, "      "))
+        out.append(_wrap(f"Source: {cite_short(g.citations, g.sections)}", "      "))
+    if result.warnings:
+        out += ["", "NOTES"]
+        out += [_wrap(w, "  - ", "    ") for w in result.warnings]
+    return "\n".join(out) + "\n"
