@@ -175,12 +175,13 @@ def check_identity(instrument: Instrument, instrument_id: str, version: str) -> 
 
 
 def check_answers(
-    instrument: Instrument, answers: dict[str, Answer]
+    instrument: Instrument, answers: dict[str, Answer], setting: Setting | None = None
 ) -> tuple[dict[str, Answer], list[AnswerProblem]]:
     """Check answers against the items; return them canonical and in instrument order, and problems.
 
     Every problem is collected. Values are canonicalised (choice labels to choice values,
-    ``4.0`` to ``4``) so that equal answers compare equal whatever form they came in.
+    ``4.0`` to ``4``) so that equal answers compare equal whatever form they came in. N/A is
+    accepted where the item allows it, and for items that do not apply to ``setting``.
     """
     problems: list[AnswerProblem] = []
     canonical: dict[str, Answer] = {}
@@ -197,7 +198,9 @@ def check_answers(
                 )
             )
             continue
-        problem, fixed = _check_answer(instrument.item(item_id), answer)
+        item = instrument.item(item_id)
+        na_ok = item.allow_na or (setting is not None and not item.applies(setting))
+        problem, fixed = _check_answer(item, answer, na_ok)
         if problem:
             problems.append(problem)
         canonical[item_id] = fixed
@@ -207,13 +210,15 @@ def check_answers(
 def conform(instrument: Instrument, responses: Responses) -> tuple[Responses, list[AnswerProblem]]:
     """Check responses against their instrument: identity and every answer (see check_answers)."""
     problems = check_identity(instrument, responses.instrument_id, responses.instrument_version)
-    answers, answer_problems = check_answers(instrument, responses.answers)
+    answers, answer_problems = check_answers(
+        instrument, responses.answers, responses.program.setting
+    )
     return responses.model_copy(update={"answers": answers}), problems + answer_problems
 
 
-def _check_answer(item: Item, answer: Answer) -> tuple[AnswerProblem | None, Answer]:
+def _check_answer(item: Item, answer: Answer, na_ok: bool) -> tuple[AnswerProblem | None, Answer]:
     if answer.not_applicable:
-        if not item.allow_na:
+        if not na_ok:
             return AnswerProblem(
                 item.id,
                 "not_applicable",

@@ -10,6 +10,7 @@ from typing import Any
 from audit_kit.errors import InstrumentError, Location, Problem, ResponsesError
 from audit_kit.instrument import Instrument
 from audit_kit.responses import Answer, AnswerProblem, Responses, check_answers, check_identity
+from audit_kit.vocab import Setting
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
 
@@ -106,7 +107,13 @@ def parse_responses(
         problems += map(
             place, check_identity(instrument, top["instrument_id"], top["instrument_version"])
         )
-    canonical, answer_problems = check_answers(instrument, answers)
+    setting = (
+        data.get("program", {}).get("setting") if isinstance(data.get("program"), dict) else None
+    )
+    known = setting if setting in {s.value for s in Setting} else None
+    canonical, answer_problems = check_answers(
+        instrument, answers, Setting(known) if known else None
+    )
     problems += map(place, answer_problems)
     if problems:
         raise ResponsesError(problems)
