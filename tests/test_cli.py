@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from audit_kit.cli import cli
 from audit_kit.result import ScoreResult
+
 from conftest import DATA, ROOT
 
 MINI = str(DATA / "mini.yaml")
@@ -125,7 +126,7 @@ def test_score_json_is_the_whole_result(runner: CliRunner, tmp_path: Path) -> No
     )
     parsed = ScoreResult.model_validate_json(result.stdout)
     assert parsed.domain("mat").capped
-    assert [g.item_id for g in parsed.gaps][0] == "mat.admit"
+    assert parsed.gaps[0].item_id == "mat.admit"
 
 
 def test_score_bad_responses_exit_2_with_every_problem(runner: CliRunner, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from audit_kit.catalog import instrument_schema, load_instrument
 from audit_kit.errors import AuditKitError, InstrumentError
+
 from conftest import DATA
 
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")

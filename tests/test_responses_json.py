@@ -10,6 +10,7 @@ import pytest
 from audit_kit.errors import ResponsesError
 from audit_kit.instrument import Instrument
 from audit_kit.responses_json import dump_responses, parse_responses
+
 from conftest import build_responses
 
 GOOD: dict[str, Any] = {

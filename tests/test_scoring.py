@@ -8,6 +8,7 @@ from audit_kit.instrument import Instrument
 from audit_kit.responses import Answer
 from audit_kit.scoring import item_score, level_from_scores, score
 from audit_kit.vocab import GapKind, ItemStatus, Level, Setting
+
 from conftest import build_responses
 
 # Everything at 5 on the mini instrument, for an outpatient program (mat.storage does not apply).
@@ -295,5 +296,5 @@ def test_unknown_items_and_bad_values_are_refused(mini: Instrument) -> None:
     """score() expects checked responses; garbage is a programming error, not a guess."""
     with pytest.raises(ValueError, match="nope"):
         score(mini, build_responses(mini, {"mat.nope": 3}))
-    with pytest.raises(ValueError, match="mat.admit"):
+    with pytest.raises(ValueError, match=r"mat\.admit"):
         score(mini, build_responses(mini, {"mat.admit": Answer(value=7)}))

@@ -11,6 +11,7 @@ from audit_kit.instrument import Instrument
 from audit_kit.responses import Answer
 from audit_kit.scoring import score
 from audit_kit.vocab import AnswerKind, ItemStatus, Level
+
 from strategies import answers_for, instruments, responses_for
 
 random_assessments = instruments().flatmap(lambda ins: st.tuples(st.just(ins), answers_for(ins)))
