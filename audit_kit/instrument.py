@@ -45,6 +45,10 @@ class Citation(_Frozen):
         description="Short key that items use to cite this source, e.g. 'asam-2020'.",
     )
     author: Text = Field(description="Author(s) or issuing organisation.")
+    abbreviation: str | None = Field(
+        default=None,
+        description="Short name for running text and tables, e.g. 'ASAM' or 'McGovern et al.'.",
+    )
     title: Text = Field(description="Title of the guideline, article, manual or standard.")
     year: int = Field(ge=1900, le=2100, description="Year of publication (or of the edition used).")
     published_in: str | None = Field(
@@ -67,8 +71,8 @@ class Citation(_Frozen):
         return text
 
     def short(self) -> str:
-        """Author and year, e.g. 'ASAM (2020)'."""
-        return f"{self.author} ({self.year})"
+        """Short name and year, e.g. 'ASAM (2020)'."""
+        return f"{self.abbreviation or self.author} ({self.year})"
 
 
 class CitationRef(_Frozen):

@@ -119,7 +119,7 @@ def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[
         yield f"- Sources: {refs}"
         return
     yield f"{item.id}  {item.title}  ({', '.join(flags)})"
-    yield _wrap(item.question, "  Q: ")
+    yield _wrap(item.question, "  Q: ", "     ")
     yield _wrap(f"Evidence ({evidence}): {item.guidance}", "     ")
     for key, text in _answers(instrument, item):
         yield _wrap(f"{key}: {text}", "     ")
@@ -156,6 +156,8 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
         "",
         "DOMAIN LEVELS",
     ]
+    width = max(len(t) for t in [d.title for d in result.domains] + [" " * 20])
+    dim_width = max(len(t) for t in [d.title for d in result.dimensions] + [" " * 20]) + 2
     for d in result.domains:
         if d.level_name:
             level = d.level_name + (" (capped by a critical finding)" if d.capped else "")
@@ -163,7 +165,7 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
             level = "insufficient evidence (more than 20% unanswered)"
         else:
             level = "no level (nothing applicable)"
-        out.append(f"  {d.title:<44} {fmt_score(d.score):>5}  {level}")
+        out.append(f"  {d.title:<{width}}  {fmt_score(d.score):>4}  {level}")
     out += ["", f"CRITICAL FINDINGS ({len(result.critical_findings)})"]
     if not result.critical_findings:
         out.append("  None.")
@@ -176,7 +178,7 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
         for dim in result.dimensions_of(d.domain_id):
             dc = dim.completeness
             counts = f"{dc.answered} answered, {dc.not_applicable} N/A, {dc.unanswered} unanswered"
-            out.append(f"    {dim.title:<42} {fmt_score(dim.score):>5}  ({counts})")
+            out.append(f"    {dim.title:<{dim_width - 2}}  {fmt_score(dim.score):>4}  ({counts})")
     shown = result.gaps[:top]
     out += ["", f"TOP {len(shown)} PRIORITIES (of {len(result.gaps)} gaps)"]
     if not shown:
