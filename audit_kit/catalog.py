@@ -45,9 +45,15 @@ def load_instrument(spec: str | Path) -> Any:
     path = Path(text)
     if path.suffix.lower() in _SUFFIXES or path.exists() or "/" in text or "\\" in text:
         return load_instrument_file(path)
+    return load_bundled(text)
+
+
+def load_bundled(instrument_id: str) -> Any:
+    """Load a bundled instrument by id only: never a path, whatever the id looks like."""
     ids = {p.stem: p for p in bundled_paths()}
-    if text in ids:
-        return load_instrument_file(ids[text])
+    if instrument_id in ids:
+        return load_instrument_file(ids[instrument_id])
+    text = instrument_id
     close = difflib.get_close_matches(text, list(ids), n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     raise InstrumentError.single(

@@ -241,6 +241,14 @@ def _check_answer(item: Item, answer: Answer, na_ok: bool) -> tuple[AnswerProble
             ), answer
         return None, answer
     if answer.value is None:
+        if answer.na_reason:
+            return AnswerProblem(
+                item.id,
+                "na_reason",
+                f"{item.id} has an N/A reason but is neither marked N/A nor answered; "
+                "mark it N/A or clear the reason",
+                "reason-without-na",
+            ), answer
         return None, answer
     value = normalize_value(item, answer.value)
     if value is None:

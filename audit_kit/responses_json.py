@@ -44,7 +44,7 @@ def parse_responses(
     """
     from pydantic import ValidationError
 
-    from audit_kit.catalog import load_instrument
+    from audit_kit.catalog import load_bundled
     from audit_kit.locate import problems_from_validation
 
     data = _decode(raw, shown)
@@ -57,7 +57,8 @@ def parse_responses(
                 path="instrument_id",
             )
         try:
-            instrument = load_instrument(named)
+            # an id, never a path: a responses file must not make us read other local files
+            instrument = load_bundled(named)
         except InstrumentError as exc:
             raise ResponsesError(
                 Problem(Location(file=shown, path="instrument_id"), p.message, p.code)

@@ -178,3 +178,22 @@ def test_dump_leaves_out_empty_answer_fields(mini: Instrument) -> None:
         "mat.admit": {"value": 3},
         "mat.pregnancy": {"not_applicable": True, "na_reason": "Does not apply here."},
     }
+
+
+def test_instrument_id_in_a_file_is_never_a_path(tmp_path: Any) -> None:
+    """A responses file cannot make audit-kit read another local file through instrument_id."""
+    secret = tmp_path / "other.yaml"
+    secret.write_text("id: x\n", encoding="utf-8")
+    doc = {**GOOD, "instrument_id": str(secret)}
+    with pytest.raises(ResponsesError, match="no bundled instrument") as caught:
+        parse_responses(json.dumps(doc).encode(), "r.json", None)
+    assert [p.location.path for p in caught.value.problems] == ["instrument_id"]
+
+
+def test_a_reason_without_na_or_answer_is_refused(mini: Instrument) -> None:
+    """A reason alone is ambiguous: the person may have meant N/A and forgotten to say so."""
+    problems = parse(mini, with_answer("mat.pregnancy", {"na_reason": "Men only"}))
+    assert problems == [
+        'r.json: answers["mat.pregnancy"].na_reason: mat.pregnancy has an N/A reason but is '
+        "neither marked N/A nor answered; mark it N/A or clear the reason"
+    ]

@@ -1,0 +1,59 @@
+"""Convert responses between the workbook (.xlsx) and JSON forms, losslessly either way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit_kit.errors import OutputError
+
+FORMATS = {".json": "json", ".xlsx": "xlsx"}
+
+
+def output_format(path: Path, allowed: tuple[str, ...] = ("json", "xlsx")) -> str:
+    """The format an output file name asks for: 'json' or 'xlsx' (OutputError otherwise)."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt not in allowed:
+        endings = " or ".join(f".{a}" for a in allowed)
+        raise OutputError.single(
+            f"give an output file name ending in {endings}", file=str(path), code="format"
+        )
+    assert fmt is not None
+    return fmt
+
+
+def convert_responses(source: Path, output: Path, instrument: str | Path | None = None) -> bytes:
+    """The responses in ``source`` (.xlsx or .json) in the other form, as ``output`` names it.
+
+    JSON comes out in the canonical form of responses_json.dump_responses; a workbook is the
+    template with the program details and answers in it. Reading applies every check, so a
+    file with problems is refused, all problems listed, rather than converted half.
+    """
+    from audit_kit.assess import read_responses, responses_format
+    from audit_kit.responses_json import dump_responses
+    from audit_kit.xlsx_template import build_workbook
+
+    target = output_format(output)
+    if responses_format(source) == target:
+        raise OutputError.single(
+            f"is .{target} like the input; convert turns .xlsx into .json and .json into .xlsx",
+            file=str(output),
+            code="same-format",
+        )
+    if output.exists() and output.resolve() == source.resolve():
+        raise OutputError.single(
+            "is the input file; choose another output name", file=str(output), code="same-file"
+        )
+    loaded, responses = read_responses(source, instrument)
+    if target == "json":
+        return dump_responses(responses)
+    return build_workbook(loaded, responses=responses)
+
+
+def template_path(instrument_id: str, program_name: str | None) -> Path:
+    """Default name of a new template in the current folder: after the program, else the
+    instrument (``casa-esperanza.xlsx``, ``mat-tsf-cod-assessment.xlsx``)."""
+    from audit_kit.fsutil import slug
+
+    if program_name and program_name.strip():
+        return Path(f"{slug(program_name)}.xlsx")
+    return Path(f"{slug(instrument_id)}-assessment.xlsx")

@@ -1,0 +1,377 @@
+"""Pre-flight checks of an untrusted .xlsx before any parser sees it: format, size, zip, XML."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path, PurePosixPath
+
+from audit_kit.errors import InputFileError
+from audit_kit.xlsx_layout import MAX_COLS, MAX_ROWS
+
+MiB = 1024 * 1024
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# a cell or row element (any namespace prefix) and its reference, e.g. <c r="XFD1048576" ...>
+_CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="\$?([A-Za-z]{1,4})\$?(\d{1,8})"')
+_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
+_ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d{1,8})"')
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+_RESAVE = "open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx)"
+_RESAVE_SENTENCE = _RESAVE[0].upper() + _RESAVE[1:]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an assessment workbook may hold; far above any real one, far below harm."""
+
+    file_bytes: int = 10 * MiB
+    total_unzipped: int = 50 * MiB
+    member_unzipped: int = 20 * MiB
+    ratio: float = 100.0
+    ratio_from: int = 1 * MiB  # the ratio limit applies to members larger than this
+    members: int = 500
+    rows: int = MAX_ROWS
+    cols: int = MAX_COLS
+    cells: int = 250_000
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A workbook that passed the checks: its bytes, read once, and what the scan found."""
+
+    data: bytes
+    has_formulas: bool
+
+
+def preflight(path: Path, limits: Limits = LIMITS) -> Checked:
+    """Read the file once and refuse anything that is not a plain, sane .xlsx workbook.
+
+    Every refusal is an InputFileError saying what the file is and what to do. The file is only
+    read; parsers then work on the returned bytes, so what was checked is what is parsed.
+    """
+    shown = str(path)
+    data = _read(path, shown, limits)
+    _sniff(data, shown)
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise _error(
+            shown,
+            "the file is damaged or incomplete (perhaps cut off while copying or downloading); "
+            f"get the original again, or {_RESAVE}",
+            "damaged",
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        _check_members(infos, shown, limits)
+        names = {info.filename for info in infos}
+        _check_kind(archive, names, shown)
+        parts = _read_xml_parts(archive, infos, shown)
+    sheet_names = _sheet_names(parts)
+    has_formulas = False
+    cells = 0
+    for name, xml in parts.items():
+        if _DTD.search(xml):
+            raise _error(
+                shown,
+                f"part {name} declares a DOCTYPE or XML entities, which workbooks never need and "
+                f"which can be used to attack the reader; refused. {_RESAVE_SENTENCE}",
+                "xml-entities",
+            )
+    for name, xml in parts.items():
+        if not _CELL_TAG.search(xml) and not _ROW.search(xml):
+            continue
+        # counted before the far-cell scan, which goes cell by cell
+        cells += len(_CELL_TAG.findall(xml))
+        if cells > limits.cells:
+            raise _error(
+                shown,
+                f"holds more than {limits.cells:,} cells, far more than an assessment workbook; "
+                "delete what does not belong to the assessment (or make a new template with "
+                "`audit-kit template`) and try again",
+                "too-many-cells",
+            )
+        _check_extent(xml, sheet_names.get(name, name), shown, limits)
+        has_formulas = has_formulas or bool(_FORMULA.search(xml))
+    return Checked(data=data, has_formulas=has_formulas)
+
+
+def _error(shown: str, message: str, code: str, **where: str) -> InputFileError:
+    return InputFileError.single(message, code=code, file=shown, **where)  # type: ignore[return-value]
+
+
+def _read(path: Path, shown: str, limits: Limits) -> bytes:
+    try:
+        if path.is_dir():
+            raise _error(shown, "is a folder; give the .xlsx workbook file", "folder")
+        size = path.stat().st_size
+        if size > limits.file_bytes:
+            raise _error(
+                shown,
+                f"is {size / MiB:.1f} MiB, over the {limits.file_bytes // MiB} MiB limit; an "
+                "assessment workbook is well under 1 MiB: remove pictures or other sheets, or "
+                "make a new template with `audit-kit template` and copy the answers in",
+                "too-large",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(limits.file_bytes + 1)
+    except FileNotFoundError:
+        raise _error(shown, "no such file; check the path", "missing") from None
+    except PermissionError:
+        raise _error(shown, "cannot be read (permission denied)", "unreadable") from None
+    except OSError as exc:
+        raise _error(shown, f"cannot be read ({exc.strerror or exc})", "unreadable") from None
+    if len(data) > limits.file_bytes:
+        raise _error(shown, f"is over the {limits.file_bytes // MiB} MiB limit", "too-large")
+    if not data:
+        raise _error(
+            shown,
+            "the file is empty (0 bytes); save the workbook again from Excel or LibreOffice, "
+            "or make a new one with `audit-kit template`",
+            "empty",
+        )
+    return data
+
+
+def _sniff(data: bytes, shown: str) -> None:
+    """Refuse what is plainly not an .xlsx, saying what it is instead."""
+    if data.startswith(ZIP_MAGIC):
+        return
+    if data.startswith(OLE2_MAGIC):
+        if _ENCRYPTION_STREAM in data:
+            raise _error(
+                shown,
+                "the workbook is password-protected (encrypted), so it cannot be read; open it, "
+                "remove the password (Excel: File > Info > Protect Workbook > Encrypt with "
+                "Password, clear it; LibreOffice: File > Save As without 'Save with password'), "
+                "save it and try again",
+                "encrypted",
+            )
+        raise _error(
+            shown,
+            f"this is a legacy Excel 97-2003 workbook (.xls), not an .xlsx; {_RESAVE}",
+            "legacy-xls",
+        )
+    if data.startswith(EMPTY_ZIP_MAGIC):
+        raise _error(shown, f"this is an empty zip archive, not a workbook; {_RESAVE}", "not-xlsx")
+    head = data[:4096]
+    if b"\x00" not in head and _is_text(head):
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+        if text.startswith(("{", "[")):
+            raise _error(
+                shown,
+                "this is a JSON file, not an .xlsx workbook; if it holds responses, give it a "
+                ".json name (or convert it with `audit-kit convert`)",
+                "json-file",
+            )
+        if text.startswith("<"):
+            raise _error(
+                shown,
+                f"this is an HTML or XML file saved under a spreadsheet name, not an .xlsx; "
+                f"{_RESAVE}",
+                "text-file",
+            )
+        raise _error(
+            shown,
+            "this is a text/CSV file, not an .xlsx workbook; fill in the template made by "
+            f"`audit-kit template`, or {_RESAVE}",
+            "text-file",
+        )
+    raise _error(shown, f"this is not an .xlsx workbook (unknown format); {_RESAVE}", "not-xlsx")
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # a character cut at the end of the sample is fine
+            try:
+                head.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls <= len(head) // 100
+
+
+def _check_members(infos: list[zipfile.ZipInfo], shown: str, limits: Limits) -> None:
+    if len(infos) > limits.members:
+        raise _error(
+            shown,
+            f"the workbook archive has {len(infos)} parts (the limit is {limits.members}); "
+            f"this is not an assessment workbook, or it is damaged; {_RESAVE}",
+            "zip-limits",
+        )
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _error(
+                shown,
+                "parts of the archive are encrypted; remove the password, save the workbook "
+                "as .xlsx and try again",
+                "encrypted",
+            )
+        total += info.file_size
+        ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
+        if (
+            info.file_size > limits.member_unzipped
+            or total > limits.total_unzipped
+            or (info.file_size > limits.ratio_from and ratio > limits.ratio)
+        ):
+            raise _error(
+                shown,
+                f"part {info.filename} unpacks to {info.file_size / MiB:.1f} MiB from "
+                f"{info.compress_size / 1024:.0f} KiB: far more than an assessment workbook "
+                f"holds (a zip bomb, or a sheet with a huge number of filled cells); refused. "
+                "Delete what does not belong to the assessment, or make a new template with "
+                "`audit-kit template` and copy the answers in",
+                "zip-bomb",
+            )
+
+
+def _check_kind(archive: zipfile.ZipFile, names: set[str], shown: str) -> None:
+    lower = {n.lower() for n in names}
+    if "mimetype" in lower:
+        try:
+            mimetype = archive.read("mimetype")[:100]
+        except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+            mimetype = b""
+        if b"opendocument" in mimetype:
+            raise _error(
+                shown,
+                "this is an OpenDocument spreadsheet (.ods), not an .xlsx; save it from "
+                "LibreOffice as Excel 2007-365 (.xlsx)",
+                "ods",
+            )
+    if "xl/workbook.bin" in lower:
+        raise _error(
+            shown,
+            f"this is a binary Excel workbook (.xlsb), not an .xlsx; {_RESAVE}",
+            "xlsb",
+        )
+    if any(n.endswith("vbaproject.bin") for n in lower):
+        raise _error(
+            shown,
+            "this is a macro-enabled workbook (.xlsm); macros are never run or kept: save it as "
+            "a plain Excel Workbook (.xlsx) without macros and try again",
+            "macros",
+        )
+    if "[content_types].xml" not in lower or "xl/workbook.xml" not in lower:
+        raise _error(
+            shown,
+            f"this is a zip archive but not an .xlsx workbook (no workbook part); {_RESAVE}",
+            "not-xlsx",
+        )
+
+
+def _read_xml_parts(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], shown: str
+) -> dict[str, bytes]:
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        name = info.filename
+        if info.is_dir() or not name.lower().endswith(_XML_SUFFIXES):
+            continue
+        try:
+            raw = archive.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+            raise _error(
+                shown,
+                f"part {name} of the workbook is damaged (it does not unpack to what it claims); "
+                f"get the original again, or {_RESAVE}",
+                "damaged",
+            ) from None
+        except NotImplementedError:
+            raise _error(
+                shown,
+                f"part {name} uses a compression method spreadsheets do not use; {_RESAVE}",
+                "damaged",
+            ) from None
+        parts[name] = _as_utf8(raw)
+    return parts
+
+
+def _as_utf8(raw: bytes) -> bytes:
+    """UTF-16 parts re-encoded, so that the byte patterns searched for cannot hide."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace").encode("utf-8")
+    if raw[:2] in (b"<\x00", b"\x00<"):
+        return raw.decode("utf-16-le" if raw[0] else "utf-16-be", errors="replace").encode()
+    return raw
+
+
+def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
+    """Each worksheet part's sheet name, as the user sees it ('xl/worksheets/sheet3.xml' → 'MAT').
+
+    Parsed only after the DOCTYPE check would pass; a part that fails to parse just leaves the
+    part names in messages.
+    """
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    workbook = parts.get("xl/workbook.xml")
+    rels = parts.get("xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None or _DTD.search(workbook) or _DTD.search(rels):
+        return {}
+    try:
+        targets = {
+            el.get("Id"): el.get("Target", "")
+            for el in fromstring(rels).iter()
+            if el.tag.endswith("Relationship")
+        }
+        names: dict[str, str] = {}
+        for el in fromstring(workbook).iter():
+            if not el.tag.endswith("}sheet"):
+                continue
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid)
+            if not target:
+                continue
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            names[str(PurePosixPath(part))] = el.get("name", part)
+        return names
+    except (ParseError, DefusedXmlException, ValueError):
+        return {}
+
+
+def _check_extent(xml: bytes, sheet: str, shown: str, limits: Limits) -> None:
+    """Refuse a cell or row beyond the limits, naming it."""
+    for match in _CELL.finditer(xml):
+        letters, row_text = match.group(1).decode().upper(), match.group(2)
+        row = int(row_text)
+        col = 0
+        for letter in letters:
+            col = col * 26 + ord(letter) - 64
+        if row > limits.rows or col > limits.cols:
+            raise _far_away(shown, sheet, f"{letters}{row}", f"cell {letters}{row}", limits)
+    for match in _ROW.finditer(xml):
+        row = int(match.group(1))
+        if row > limits.rows:
+            raise _far_away(shown, sheet, f"A{row}", f"row {row}", limits)
+
+
+def _far_away(shown: str, sheet: str, cell: str, what: str, limits: Limits) -> InputFileError:
+    return _error(
+        shown,
+        f"{what} is used, far outside an assessment workbook (at most {limits.rows:,} rows "
+        f"and {limits.cols} columns are read); clear it: delete the rows and columns beyond "
+        "your data, save, and try again",
+        "far-cell",
+        sheet=sheet,
+        cell=cell,
+    )
