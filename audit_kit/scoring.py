@@ -157,13 +157,12 @@ def _item_result(
     if not item.applies(setting):
         if answer is not None and answer.value is not None:
             warnings.append(
-                f"{item.id} does not apply to {setting.label.lower()} programs; "
-                "its answer was not scored."
+                f"{item.id} does not apply to {setting.kind} programs; its answer was not scored."
             )
         return ItemResult(
             **common,
             status=ItemStatus.NOT_APPLICABLE,
-            na_reason=f"Does not apply to {setting.label.lower()} programs.",
+            na_reason=setting.na_reason,
         )
     if answer is not None and answer.not_applicable:
         return ItemResult(**common, status=ItemStatus.NOT_APPLICABLE, na_reason=answer.na_reason)

@@ -96,7 +96,7 @@ def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[
     if item.allow_na:
         flags.append("N/A allowed")
     if item.applies_to:
-        flags.append("only for " + ", ".join(s.label.lower() for s in item.applies_to))
+        flags.append("only for " + ", ".join(f"{s.kind} programs" for s in item.applies_to))
     refs = "; ".join(
         instrument.citation(r.id).short() + (f", {r.section}" if r.section else "")
         for r in item.citations

@@ -20,6 +20,16 @@ class Setting(StrEnum):
         """Human wording, as shown in the workbook, the terminal and the report."""
         return _SETTING_LABELS[self]
 
+    @property
+    def kind(self) -> str:
+        """Lower-case words that go before 'program(s)', e.g. 'opioid treatment'."""
+        return _SETTING_KINDS[self]
+
+    @property
+    def na_reason(self) -> str:
+        """The N/A reason recorded for an item that does not apply to this setting."""
+        return f"Does not apply to {self.kind} programs."
+
 
 _SETTING_LABELS = {
     Setting.RESIDENTIAL: "Residential",
@@ -28,6 +38,15 @@ _SETTING_LABELS = {
     Setting.HOSPITAL_INPATIENT: "Hospital inpatient",
     Setting.OPIOID_TREATMENT_PROGRAM: "Opioid treatment program (OTP)",
     Setting.OTHER: "Other",
+}
+
+_SETTING_KINDS = {
+    Setting.RESIDENTIAL: "residential",
+    Setting.OUTPATIENT: "outpatient",
+    Setting.INTENSIVE_OUTPATIENT: "intensive outpatient",
+    Setting.HOSPITAL_INPATIENT: "hospital inpatient",
+    Setting.OPIOID_TREATMENT_PROGRAM: "opioid treatment",
+    Setting.OTHER: "other",
 }
 
 #: Keys a recommendation variant may be written for, besides one of the settings.

@@ -1,0 +1,729 @@
+"""`audit-kit fill` driven through piped input: answers, navigation, autosave, resume, review."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from audit_kit.cli import cli
+from audit_kit.fill import FillOptions, Outcome, apply_setting, parse_answer, run_fill
+from audit_kit.instrument import Instrument
+from audit_kit.responses import Answer, Program, Responses
+from audit_kit.responses_json import dump_responses, read_responses_json
+from audit_kit.scoring import score
+from audit_kit.vocab import AnswerKind, Setting
+
+from conftest import DATA
+
+MINI = str(DATA / "mini.yaml")
+DAY = "2026-10-01"
+OUTPATIENT_NA = "Does not apply to outpatient programs."
+WIDTH = {"COLUMNS": "80"}
+
+
+def profile(
+    name: str = "Casa Esperanza",
+    setting: str = "",
+    hospital: str = "",
+    populations: str = "",
+    assessor: str = "Dana Ruiz, clinical director",
+    when: str = DAY,
+) -> list[str]:
+    """The six profile answers, in the order they are asked (empty: accept the default)."""
+    return [name, setting, hospital, populations, assessor, when]
+
+
+def fill(runner: CliRunner, lines: list[str], *args: str, instrument: str | None = MINI) -> Result:
+    """Run `audit-kit fill` with one input line per entry."""
+    argv = ["fill", *(["--instrument", instrument] if instrument else []), *args]
+    return runner.invoke(cli, argv, input="".join(f"{line}\n" for line in lines), env=WIDTH)
+
+
+def flat(text: str) -> str:
+    """Text with its line wrapping undone, to find a wrapped message in it."""
+    return " ".join(text.split())
+
+
+def expected(answers: dict[str, Answer], **program: object) -> Responses:
+    """The responses a mini session with the default profile should have written."""
+    fields: dict[str, object] = {
+        "name": "Casa Esperanza",
+        "setting": Setting.OUTPATIENT,
+        "hospital_based": False,
+        "populations": ["adults"],
+    }
+    fields.update(program)
+    return Responses(
+        instrument_id="mini",
+        instrument_version="1.0",
+        program=Program.model_validate(fields),
+        assessor="Dana Ruiz, clinical director",
+        assessment_date=date(2026, 10, 1),
+        answers=answers,
+    )
+
+
+def test_full_run_writes_canonical_responses(runner: CliRunner, tmp_path: Path) -> None:
+    """Every answer kind, a note and N/A: the file is the canonical JSON, and score takes it."""
+    out = tmp_path / "casa.json"
+    lines = [
+        *profile(),
+        "4",  # mat.admit (scale)
+        "By written referral",  # mat.route by its label
+        "n",  # note on mat.naloxone, then its answer
+        "Ten charts, June",
+        "Chart audit 2026-09",
+        "85%",
+        "na",  # mat.pregnancy allows N/A
+        "The program serves only men.",
+        "5",  # cod.screen
+        "3",  # cod.crisis
+    ]
+    result = fill(runner, lines, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    want = expected(
+        {
+            "mat.admit": Answer(value=4),
+            "mat.route": Answer(value="referral"),
+            "mat.naloxone": Answer(
+                value=85, note="Ten charts, June", evidence="Chart audit 2026-09"
+            ),
+            "mat.pregnancy": Answer(not_applicable=True, na_reason="The program serves only men."),
+            "mat.storage": Answer(not_applicable=True, na_reason=OUTPATIENT_NA),
+            "cod.screen": Answer(value=5),
+            "cod.crisis": Answer(value=3),
+        }
+    )
+    assert out.read_bytes() == dump_responses(want)
+    assert "answered  N/A  unanswered" in result.stdout
+    assert "  All items                 5    2           0" in result.stdout
+    quoted = shlex.quote(str(out))
+    assert f"audit-kit report {quoted} --instrument {shlex.quote(MINI)}\n" in result.stdout
+    assert f"audit-kit score {quoted} --instrument {shlex.quote(MINI)}\n" in result.stdout
+    scored = runner.invoke(cli, ["score", str(out), "--instrument", MINI], catch_exceptions=False)
+    assert scored.exit_code == 0, scored.output
+    assert "5 answered, 2 not applicable, 0 unanswered, of 7 items" in scored.stdout
+
+
+def test_screen_shows_position_question_guidance_and_answers(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The item screen says where the user is and lists anchors, choices and percentage bands."""
+    result = fill(runner, [*profile(), "4", "1", "95"], "-o", str(tmp_path / "x.json"))
+    out = result.stdout
+    assert result.exit_code == 0, result.output
+    assert "Medications (MAT): 4 items" in out
+    assert "MAT · Access — item 1 of 4 (overall 1 of 6)" in out
+    assert "[mat.admit] Admission on MOUD" in out
+    assert "Are people taking prescribed MOUD admitted?" in out
+    assert "Evidence (policy, interview): Read the admission policy and ask intake staff." in out
+    assert "  1  Refused or told to taper\n  3  Case by case\n  5  Always, dose continued\n" in out
+    assert "  (2 and 4: in between)" in out
+    assert "  1  On site (scores 5)\n  2  By written referral (scores 3)\n" in out
+    assert "  90% to 100%       scores 5 (90% or more)" in out
+    assert "N/A: not accepted for this item." in out
+    assert "Answer (1-5): 4\nSaved: 4\n" in out
+    assert "Answer (1-3): 1\nSaved: On site\n" in out
+    assert "Answer (0-100%): 95\nSaved: 95% (scores 5)\n" in out
+    assert "N/A: allowed (type na) — The program serves only men." in out
+    assert "Answer (1-5 or na): " in out
+
+
+def test_invalid_answers_are_explained_and_asked_again(runner: CliRunner, tmp_path: Path) -> None:
+    """Out of range, words, empty and N/A where not allowed: explained, asked again, not saved."""
+    out = tmp_path / "x.json"
+    lines = [*profile(), "", "7", "four", "na", "2", "4", "on site", "120", "-5", "12,5%"]
+    result = fill(runner, lines, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    text = flat(result.stdout)
+    assert "Type an answer, or s to leave this item for now (? for help)." in text
+    assert "Not an answer here: '7'. Type 1-5; or n, b, s, q (? for help)." in text
+    assert "Not an answer here: 'four'." in text
+    assert "N/A is not accepted for this item: it applies to every outpatient program." in text
+    assert "Not an answer here: '4'. Type a number from 1 to 3 or on_site, referral, none" in text
+    assert "Not an answer here: '120'. Type a percentage from 0 to 100;" in text
+    assert "Not an answer here: '-5'." in text
+    saved = json.loads(out.read_text())["answers"]
+    assert saved["mat.admit"] == {"value": 2}
+    assert saved["mat.route"] == {"value": "on_site"}
+    assert saved["mat.naloxone"] == {"value": 12.5}
+    assert result.stderr == ""
+
+
+def test_back_goes_to_previous_item_and_keeps_or_changes_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """b shows the previous item with its answer as default; Enter keeps it, a new one replaces."""
+    out = tmp_path / "x.json"
+    lines = [*profile(), "b", "4", "2", "b", "b", "", "3", "50"]
+    result = fill(runner, lines, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "This is the first item; there is nothing to go back to." in result.stdout
+    assert "Answer (1-5) [4]: \n" in result.stdout  # back at mat.admit, Enter keeps 4
+    assert "Answer (1-3) [2 By written referral]: 3\n" in result.stdout
+    saved = json.loads(out.read_text())["answers"]
+    assert saved["mat.admit"] == {"value": 4}
+    assert saved["mat.route"] == {"value": "none"}
+    assert saved["mat.naloxone"] == {"value": 50}
+    assert "No MOUD route at all." in result.stdout  # critical answer is flagged at once
+
+
+def test_skip_leaves_items_unanswered_and_the_summary_names_them(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """s moves on without an answer; the summary counts it and says how to come back."""
+    out = tmp_path / "x.json"
+    lines = [*profile(), "s", "1", "s", "5", "4", "4"]
+    result = fill(runner, lines, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Skipped: left unanswered.") == 2
+    saved = json.loads(out.read_text())["answers"]
+    assert "mat.admit" not in saved and "mat.naloxone" not in saved
+    assert "  All items                 4    1           2" in result.stdout
+    assert "Unanswered: mat.admit, mat.naloxone." in result.stdout
+    assert f"To answer them: audit-kit fill -o {shlex.quote(str(out))}" in result.stdout
+
+
+def test_na_asks_a_reason_and_is_refused_where_not_allowed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """na: reason required (empty re-asked), cancel returns to the answer; refused elsewhere."""
+    out = tmp_path / "x.json"
+    lines = [*profile(), "N/A", "3", "1", "90", "na", "cancel", "na", "", "  Men only  "]
+    result = fill(runner, lines, "-o", str(out))
+    text = flat(result.stdout)
+    assert result.exit_code == 0, result.output
+    assert text.count("N/A is not accepted for this item") == 1
+    assert "N/A is fair when: The program serves only men." in text
+    assert "A reason is required: it goes into the report." in text
+    assert "Saved: not applicable." in text
+    saved = json.loads(out.read_text())["answers"]
+    assert saved["mat.pregnancy"] == {"not_applicable": True, "na_reason": "Men only"}
+    assert saved["mat.admit"] == {"value": 3}
+
+
+def test_items_not_for_the_setting_are_skipped_and_recorded(
+    runner: CliRunner, tmp_path: Path, mini: Instrument
+) -> None:
+    """Outpatient: mat.storage is never asked and is recorded N/A; residential: it is asked."""
+    out = tmp_path / "out.json"
+    result = fill(runner, [*profile(setting="outpatient")], "-o", str(out))
+    assert "[mat.storage]" not in result.stdout
+    assert (
+        "1 item(s) do not apply to outpatient programs and are recorded as N/A: mat.storage."
+        in flat(result.stdout)
+    )
+    _, responses = read_responses_json(out, mini)
+    assert responses.answers["mat.storage"] == Answer(not_applicable=True, na_reason=OUTPATIENT_NA)
+    assert score(mini, responses).item("mat.storage").na_reason == OUTPATIENT_NA
+
+    res = tmp_path / "res.json"
+    lines = [*profile(setting="1"), "5", "1", "95", "5", "4"]
+    result = fill(runner, lines, "-o", str(res))
+    assert "[mat.storage] Medication storage" in result.stdout
+    assert "item 5 of 5 (overall 5 of 7)" in result.stdout
+    assert json.loads(res.read_text())["answers"]["mat.storage"] == {"value": 4}
+
+
+def test_profile_defaults_and_re_asking(runner: CliRunner, tmp_path: Path) -> None:
+    """Name required, bad setting, yes/no and dates re-asked; hospital defaults from setting."""
+    out = tmp_path / "x.json"
+    lines = [
+        "",
+        "x" * 201,
+        "St. Mary's Hospital Unit",
+        "9",
+        "Hospital inpatient",
+        "maybe",
+        "",
+        "adults,  , older adults",
+        "",
+        "01/10/2026",
+        "2026-02-30",
+        "2026-03-31",
+    ]
+    result = fill(runner, lines, "-o", str(out))
+    text = result.stdout
+    assert result.exit_code == 0, result.output
+    assert "The program name is required" in text
+    assert "Not accepted: String should have at most 200 characters." in text
+    assert "Not a setting: '9'. Type a number from 1 to 6." in text
+    assert "Run by a hospital (hospital-based)? (y/n) [y]: maybe" in text
+    assert "Please type y (yes) or n (no)." in text
+    assert text.count("Not a date:") == 2
+    doc = json.loads(out.read_text())
+    assert doc["program"] == {
+        "name": "St. Mary's Hospital Unit",
+        "setting": "hospital_inpatient",
+        "hospital_based": True,
+        "populations": ["adults", "older adults"],
+    }
+    assert doc["assessor"] == "" and doc["assessment_date"] == "2026-03-31"
+
+
+def test_notes_are_saved_at_once_kept_with_enter_and_cleared_with_dash(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """n asks a note and an evidence reference, saves them, then asks the answer again."""
+    out = tmp_path / "x.json"
+    lines = [*profile(), "n", "Intake says yes", "Policy ADM-3", "n", "", "-", "5"]
+    result = fill(runner, lines, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Note [Intake says yes; - to remove]: \n" in result.stdout
+    assert result.stdout.count("Note saved.") == 2
+    assert json.loads(out.read_text())["answers"]["mat.admit"] == {
+        "value": 5,
+        "note": "Intake says yes",
+    }
+
+
+def test_note_alone_is_saved_before_any_answer(runner: CliRunner, tmp_path: Path) -> None:
+    """A note typed and then input ending: the note is in the file, the item still unanswered."""
+    out = tmp_path / "x.json"
+    result = fill(runner, [*profile(), "n", "Ask the pharmacist", ""], "-o", str(out))
+    assert result.exit_code == 0
+    assert json.loads(out.read_text())["answers"]["mat.admit"] == {"note": "Ask the pharmacist"}
+    assert "End of input." in result.stdout
+
+
+def test_help_lists_the_commands(runner: CliRunner, tmp_path: Path) -> None:
+    """? explains every command and what the item accepts."""
+    result = fill(runner, [*profile(), "?"], "-o", str(tmp_path / "x.json"))
+    for line in (
+        "  1-5        the answer",
+        "  n          add or change a note",
+        "  b          back",
+    ):
+        assert line in result.stdout
+    assert "(na, not applicable, is not accepted for this item)" in result.stdout
+    assert "  q          save and quit" in result.stdout
+
+
+def test_quit_then_resume_with_the_same_file(runner: CliRunner, tmp_path: Path) -> None:
+    """q saves and stops; running again with -o continues at the first unanswered item."""
+    out = tmp_path / "x.json"
+    first = fill(runner, [*profile(), "4", "s", "70", "q"], "-o", str(out))
+    assert first.exit_code == 0, first.output
+    assert "[mat.pregnancy]" in first.stdout
+    assert "  All items                 2    1           4" in first.stdout
+    assert f"To answer them: audit-kit fill -o {shlex.quote(str(out))}" in first.stdout
+
+    second = fill(runner, ["1", "5", "5", "5"], "-o", str(out))
+    assert second.exit_code == 0, second.output
+    text = second.stdout
+    assert f"Resuming {out}: Casa Esperanza (Outpatient), assessed {DAY}." in flat(text)
+    assert "2 answered, 1 N/A, 4 unanswered, of 7 items." in text
+    assert "Continuing at the first unanswered item." in text
+    assert "[mat.admit]" not in text
+    assert text.index("[mat.route]") < text.index("[mat.pregnancy]") < text.index("[cod.crisis]")
+    assert "[mat.naloxone]" not in text  # answered before, not visited again
+    assert "  All items                 6    1           0" in text
+    answers = json.loads(out.read_text())["answers"]
+    assert [answers[i]["value"] for i in ("mat.admit", "mat.route", "mat.naloxone")] == [
+        4,
+        "on_site",
+        70,
+    ]
+
+    done = fill(runner, [], "-o", str(out))
+    assert done.exit_code == 0
+    assert "Every item that applies is answered (use --review to change answers)." in done.stdout
+
+
+def test_default_file_is_named_after_program_and_date_and_resumed(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without -o: <slug>-<date>.json here; the same program and date again resumes it."""
+    monkeypatch.chdir(tmp_path)
+    first = fill(runner, [*profile(name="Casa Esperanza Norte"), "3"])
+    assert first.exit_code == 0, first.output
+    name = f"casa-esperanza-norte-{DAY}.json"
+    assert (tmp_path / name).is_file()
+    assert f"Answers are saved to {name} after every answer." in first.stdout
+
+    second = fill(runner, [*profile(name="Casa Esperanza Norte", assessor="J. Doe"), "2"])
+    assert second.exit_code == 0, second.output
+    assert f"{name} already exists for this program and date: resuming it." in flat(second.stdout)
+    doc = json.loads((tmp_path / name).read_text())
+    assert doc["answers"]["mat.admit"] == {"value": 3}
+    assert doc["answers"]["mat.route"] == {"value": "referral"}
+    assert doc["assessor"] == "J. Doe"  # the profile just typed replaces the file's
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_default_date_is_today(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter at the date prompt takes today's date, shown in brackets."""
+    monkeypatch.chdir(tmp_path)
+    before = date.today().isoformat()
+    result = fill(runner, profile(name="Sunrise House", when=""))
+    today = date.today().isoformat()
+    assert result.exit_code == 0
+    assert f"Assessment date (YYYY-MM-DD) [{today}]: \n" in result.stdout
+    assert {p.name for p in tmp_path.iterdir()} <= {
+        f"sunrise-house-{before}.json",
+        f"sunrise-house-{today}.json",
+    }
+
+
+def test_resume_flag_takes_the_most_recent_responses_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--resume without -o: the most recently changed responses *.json here, other JSON ignored."""
+    monkeypatch.chdir(tmp_path)
+    fill(runner, [*profile(name="Old Place"), "1"], "-o", "old.json")
+    fill(runner, [*profile(name="New Place"), "2"], "-o", "new.json")
+    os.utime("old.json", (1_000_000_000, 1_000_000_000))
+    Path("result.json").write_text('{"instrument_id": "mini", "domains": []}')
+    result = fill(runner, ["3"], "--resume")
+    assert result.exit_code == 0, result.output
+    assert "Most recent responses file here: new.json" in result.stdout
+    assert "Resuming new.json: New Place (Outpatient)" in flat(result.stdout)
+    assert json.loads(Path("new.json").read_text())["answers"]["mat.route"] == {"value": "none"}
+    assert json.loads(Path("old.json").read_text())["answers"] == {
+        "mat.admit": {"value": 1},
+        "mat.storage": {"not_applicable": True, "na_reason": OUTPATIENT_NA},
+    }
+
+
+def test_nothing_to_resume_is_a_clear_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--resume with no file to continue: one line on stderr, exit 2, nothing asked."""
+    monkeypatch.chdir(tmp_path)
+    Path("notes.json").write_text("[1, 2]")
+    result = fill(runner, [], "--resume")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no responses file (*.json) in the current folder to resume; name one with "
+        "-o FILE, or leave out --resume to start a new assessment\n"
+    )
+    assert result.stdout == ""
+    missing = fill(runner, [], "--review", "-o", "gone.json")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith("Error: gone.json: does not exist, so there is nothing to")
+    assert "leave out --review" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("answers.xlsx", "fill writes a responses JSON file; give a name ending in .json"),
+        ("nowhere/answers.json", "folder 'nowhere' does not exist; create it or choose another -o"),
+    ],
+)
+def test_unusable_output_refused_before_any_question(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, message: str
+) -> None:
+    """A wrong -o is reported at once (exit 2), before the user types anything."""
+    monkeypatch.chdir(tmp_path)
+    result = fill(runner, profile(), "-o", name)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {name}: {message}\n"
+    assert result.stdout == ""
+
+
+def test_resuming_a_file_that_is_not_valid_responses(runner: CliRunner, tmp_path: Path) -> None:
+    """-o pointing at broken or foreign responses: located errors, exit 2, file untouched."""
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"instrument_id": "mini", "answers": {')
+    result = fill(runner, [], "-o", str(broken))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {broken}:1:")
+    assert "not valid JSON" in result.stderr
+    assert broken.read_text() == '{"instrument_id": "mini", "answers": {'
+
+    other = tmp_path / "other.json"
+    doc = json.loads(dump_responses(expected({})))
+    doc["instrument_id"] = "mat-tsf-cod"
+    other.write_text(json.dumps(doc))
+    result = fill(runner, [], "-o", str(other))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {other}: instrument_id: these responses are for instrument 'mat-tsf-cod', "
+        "not 'mini'; pass the matching instrument with --instrument\n"
+    )
+
+
+def test_end_of_input_during_profile_saves_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    """Input ends before the profile is complete: exit 2, a clear message, no file."""
+    result = fill(runner, ["Casa Esperanza", "2"], "-o", str(tmp_path / "x.json"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: input ended before the program profile was complete; nothing was saved\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_end_of_input_mid_way_keeps_every_answer(
+    runner: CliRunner, tmp_path: Path, mini: Instrument
+) -> None:
+    """Input ends in the middle: exit 0, everything answered is in a valid responses file."""
+    out = tmp_path / "x.json"
+    result = fill(runner, [*profile(), "4", "2"], "-o", str(out))
+    assert result.exit_code == 0
+    assert "End of input." in result.stdout
+    assert f"To answer them: audit-kit fill -o {shlex.quote(str(out))}" in result.stdout
+    _, responses = read_responses_json(out, mini)
+    assert {k: a.value for k, a in responses.answers.items() if a.value is not None} == {
+        "mat.admit": 4,
+        "mat.route": "referral",
+    }
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # no temporary file left
+
+
+def test_lines_that_are_not_utf8_are_ignored(runner: CliRunner, tmp_path: Path) -> None:
+    """A line of invalid bytes is reported and skipped; the session goes on."""
+    out = tmp_path / "x.json"
+    data = "".join(f"{line}\n" for line in profile()).encode() + b"\xff\xfe4\n5\n"
+    result = runner.invoke(cli, ["fill", "-i", MINI, "-o", str(out)], input=data, env=WIDTH)
+    assert result.exit_code == 0
+    assert "(ignored a line that is not UTF-8 text)" in result.stdout
+    assert json.loads(out.read_text())["answers"]["mat.admit"] == {"value": 5}
+
+
+def test_review_walks_answered_items_with_current_answers(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """--review: profile and answered items offered with their values; Enter keeps them."""
+    out = tmp_path / "x.json"
+    fill(runner, [*profile(), "4", "s", "70", "na", "Men only", "q"], "-o", str(out))
+    lines = ["", "", "", "", "", "", "", "55", "", "3"]
+    result = fill(runner, lines, "--review", "-o", str(out))
+    text = result.stdout
+    assert result.exit_code == 0, result.output
+    assert "Program name [Casa Esperanza]: \n" in text
+    assert "Assessor (name, role) [Dana Ruiz, clinical director; - to remove]: \n" in text
+    assert f"Assessment date (YYYY-MM-DD) [{DAY}]: \n" in text
+    assert "Answer (1-5) [4]: \n" in text
+    assert "Answer (0-100%) [70%]: 55\n" in text
+    assert "Current answer: not applicable — Men only" in text
+    assert "Answer (1-5 or na) [na: Men only]: \n" in text
+    assert "[mat.route]" not in text and "[cod.screen]" not in text
+    answers = json.loads(out.read_text())["answers"]
+    assert answers["mat.naloxone"] == {"value": 55}
+    assert answers["mat.pregnancy"] == {"not_applicable": True, "na_reason": "Men only"}
+    assert answers["mat.admit"] == {"value": 4}
+    assert "cod.screen" not in answers  # the trailing "3" was never read as an answer
+
+
+def test_review_setting_change_asks_before_removing_answers(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A new setting that makes answered items not apply is confirmed; 'n' keeps the old one."""
+    out = tmp_path / "x.json"
+    fill(runner, [*profile(setting="1"), "4", "1", "95", "5", "5", "q"], "-o", str(out))
+    assert json.loads(out.read_text())["answers"]["mat.storage"] == {"value": 5}
+
+    keep = fill(runner, ["", "2", "", "", "", "", "n", "q"], "--review", "-o", str(out))
+    assert "1 answered item(s) do not apply to outpatient programs: mat.storage." in flat(
+        keep.stdout
+    )
+    assert "Setting kept: Residential." in keep.stdout
+    doc = json.loads(out.read_text())
+    assert doc["program"]["setting"] == "residential"
+    assert doc["answers"]["mat.storage"] == {"value": 5}
+
+    change = fill(runner, ["", "2", "", "", "", "", "y", "q"], "--review", "-o", str(out))
+    assert change.exit_code == 0
+    doc = json.loads(out.read_text())
+    assert doc["program"]["setting"] == "outpatient"
+    assert doc["answers"]["mat.storage"] == {"not_applicable": True, "na_reason": OUTPATIENT_NA}
+
+    back = fill(runner, ["", "1", "", "", "", "", "q"], "--review", "-o", str(out))
+    assert "1 item(s) apply to residential programs and are open again: mat.storage." in flat(
+        back.stdout
+    )
+    assert "mat.storage" not in json.loads(out.read_text())["answers"]
+
+
+class _Scripted:
+    """A console fed from a list; ``KeyboardInterrupt`` in the list is raised as Ctrl-C."""
+
+    width = 80
+
+    def __init__(self, lines: list[str | type[BaseException]]) -> None:
+        self.lines = list(lines)
+        self.out: list[str] = []
+
+    def say(self, text: str = "") -> None:
+        self.out.append(text)
+
+    def ask(self, prompt: str) -> str:
+        self.out.append(prompt)
+        if not self.lines:
+            raise EOFError
+        line = self.lines.pop(0)
+        if isinstance(line, type):
+            raise line
+        return line
+
+
+def test_ctrl_c_stops_with_130_and_keeps_confirmed_answers(tmp_path: Path) -> None:
+    """Ctrl-C at a prompt: exit code 130, a one-line note, every confirmed answer in the file."""
+    out = tmp_path / "x.json"
+    console = _Scripted([*profile(), "4", "2", KeyboardInterrupt])
+    options = FillOptions(instrument=MINI, output=out)
+    outcome = run_fill(options, console)
+    assert outcome is Outcome.INTERRUPTED and outcome.exit_code == 130
+    assert console.out[-1].startswith(f"Stopped. Every confirmed answer is saved in {out}; ")
+    assert console.out[-1].endswith(f"continue with: audit-kit fill -o {out} --instrument {MINI}")
+    answers = json.loads(out.read_text())["answers"]
+    assert answers["mat.admit"] == {"value": 4} and answers["mat.route"] == {"value": "referral"}
+
+
+def test_ctrl_c_in_the_profile_saves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C before the profile is complete: 130, nothing written."""
+    console = _Scripted(["Casa", KeyboardInterrupt])
+    outcome = run_fill(FillOptions(instrument=MINI, output=tmp_path / "x.json"), console)
+    assert outcome.exit_code == 130
+    assert console.out[-1] == "Stopped; nothing was saved."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_today_and_folder_are_options(tmp_path: Path) -> None:
+    """The library call takes the default date and the folder instead of reading them itself."""
+    console = _Scripted(profile(name="Harbor Light", when=""))
+    run_fill(FillOptions(instrument=MINI, folder=tmp_path, today=date(2027, 1, 2)), console)
+    assert (tmp_path / "harbor-light-2027-01-02.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("item_id", "typed", "value"),
+    [
+        ("mat.route", "2", "referral"),
+        ("mat.route", "referral", "referral"),
+        ("mat.route", "  by WRITTEN referral ", "referral"),
+        ("mat.route", "4", None),
+        ("mat.route", "0", None),
+        ("mat.admit", "5", 5),
+        ("mat.admit", "5.0", 5),
+        ("mat.admit", "6", None),
+        ("mat.admit", "2.5", None),
+        ("mat.admit", "nan", None),
+        ("mat.naloxone", "100%", 100),
+        ("mat.naloxone", "33,3 %", 33.3),
+        ("mat.naloxone", "0", 0),
+        ("mat.naloxone", "100.5", None),
+        ("mat.naloxone", "1e2", None),
+    ],
+)
+def test_parse_answer(mini: Instrument, item_id: str, typed: str, value: object) -> None:
+    """What counts as an answer: number, value or label for choices; % optional for percent."""
+    assert parse_answer(mini.item(item_id), typed) == value
+
+
+def test_apply_setting_records_and_reopens(mini: Instrument) -> None:
+    """Items off the setting become N/A (keeping notes); another setting's N/A reopens."""
+    answers = {"mat.storage": Answer(value=4, note="Locked cabinet")}
+    kept, dropped, reopened = apply_setting(mini, answers, Setting.OUTPATIENT, drop_values=False)
+    assert kept == answers and dropped == [] and reopened == []
+    moved, dropped, _ = apply_setting(mini, answers, Setting.OUTPATIENT, drop_values=True)
+    assert moved["mat.storage"] == Answer(
+        not_applicable=True, na_reason=OUTPATIENT_NA, note="Locked cabinet"
+    )
+    assert dropped == ["mat.storage"]
+    back, _, reopened = apply_setting(mini, moved, Setting.RESIDENTIAL, drop_values=True)
+    assert back == {"mat.storage": Answer(note="Locked cabinet")} and reopened == ["mat.storage"]
+    otp, _, _ = apply_setting(mini, moved, Setting.OPIOID_TREATMENT_PROGRAM, drop_values=True)
+    assert otp["mat.storage"].na_reason == ("Does not apply to opioid treatment programs.")
+
+
+def _bundled_script(instrument: Instrument, setting: Setting) -> tuple[list[str], dict]:
+    """Input lines answering every item of an instrument, and the answers they should give."""
+    lines: list[str] = []
+    answers: dict[str, Answer] = {}
+    for n, (_, _, item) in enumerate(instrument.iter_items()):
+        if not item.applies(setting):
+            answers[item.id] = Answer(
+                not_applicable=True,
+                na_reason=setting.na_reason,
+            )
+            continue
+        note = {}
+        if n % 7 == 3:
+            note = {"note": f"Note on item {n}", "evidence": f"Document {n}"}
+            lines += ["n", note["note"], note["evidence"]]
+        if item.allow_na:
+            lines += ["na", f"Reason {n}"]
+            answers[item.id] = Answer(not_applicable=True, na_reason=f"Reason {n}", **note)
+            continue
+        if item.kind is AnswerKind.CHOICE:
+            choices = item.choices or []
+            k = n % len(choices)
+            lines.append(str(k + 1) if n % 2 else choices[k].label)
+            value: int | float | str = choices[k].value
+        elif item.kind is AnswerKind.PERCENT:
+            value = (n * 37) % 101
+            lines.append(f"{value}%")
+        else:
+            value = n % 5 + 1
+            lines.append(str(value))
+        answers[item.id] = Answer(value=value, **note)
+    return lines, answers
+
+
+def test_full_piped_run_of_the_bundled_instrument_gives_the_same_report(
+    runner: CliRunner, tmp_path: Path, bundled: Instrument
+) -> None:
+    """All items of mat-tsf-cod piped in: the canonical JSON of those answers, and the same PDF.
+
+    The same answers written as JSON by hand (every field spelt out, on one line) give a
+    byte-identical report.
+    """
+    lines, answers = _bundled_script(bundled, Setting.OUTPATIENT)
+    out = tmp_path / "casa.json"
+    result = fill(runner, [*profile(), *lines], "-o", str(out), instrument=None)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    want = Responses(
+        instrument_id=bundled.id,
+        instrument_version=bundled.version,
+        program=Program(
+            name="Casa Esperanza",
+            setting=Setting.OUTPATIENT,
+            hospital_based=False,
+            populations=["adults"],
+        ),
+        assessor="Dana Ruiz, clinical director",
+        assessment_date=date(2026, 10, 1),
+        answers={i: answers[i] for i in bundled.item_ids},
+    )
+    assert out.read_bytes() == dump_responses(want)
+    assert f"audit-kit report {shlex.quote(str(out))}\n" in result.stdout
+    assert "unanswered" in result.stdout and "End of input." not in result.stdout
+    scored = runner.invoke(cli, ["score", str(out)], catch_exceptions=False)
+    assert scored.exit_code == 0, scored.output
+    total = bundled.item_count
+    na = sum(1 for a in answers.values() if a.not_applicable)
+    assert f"{total - na} answered, {na} not applicable, 0 unanswered, of {total} items" in (
+        scored.stdout
+    )
+
+    hand = tmp_path / "hand.json"
+    hand.write_text(want.model_dump_json(), encoding="utf-8")
+    pdfs = []
+    for source in (out, hand):
+        pdf = tmp_path / f"{source.stem}.pdf"
+        made = runner.invoke(cli, ["report", str(source), "-o", str(pdf)], catch_exceptions=False)
+        assert made.exit_code == 0, made.output
+        pdfs.append(pdf.read_bytes())
+    assert pdfs[0] == pdfs[1]
+    assert pdfs[0].startswith(b"%PDF")
+
+
+def test_signal_handlers_are_put_back(runner: CliRunner, tmp_path: Path) -> None:
+    """The session's hang-up and terminate handlers do not outlive the command."""
+    before = (signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM))
+    result = fill(runner, [*profile(), "4"], "-o", str(tmp_path / "x.json"))
+    assert result.exit_code == 0
+    assert (signal.getsignal(signal.SIGHUP), signal.getsignal(signal.SIGTERM)) == before
