@@ -1,0 +1,77 @@
+"""Library entry point for the PDF report: read and score responses, render, write atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from audit_kit.errors import OutputError
+from audit_kit.fsutil import slug, write_atomic
+
+if TYPE_CHECKING:
+    from audit_kit.result import ScoreResult
+
+DEFAULT_REPORTS_DIR = Path("reports")
+
+
+def default_report_path(result: ScoreResult, folder: Path = DEFAULT_REPORTS_DIR) -> Path:
+    """``reports/<program-slug>-<assessment date>.pdf``, relative to the current folder."""
+    name = f"{slug(result.program.name)}-{result.assessment_date.isoformat()}.pdf"
+    return folder / name
+
+
+def write_report(
+    responses_path: Path, output: Path | None = None, instrument: str | Path | None = None
+) -> Path:
+    """Read responses (.json or .xlsx), score them, write the PDF report; return its path.
+
+    Without ``output`` the report goes to ``default_report_path``, creating ``reports/`` if
+    needed. An existing report of the same name is replaced; the input is never touched.
+    """
+    from audit_kit.assess import assess
+    from audit_kit.pdf_report import render_pdf
+
+    if output is not None:
+        _check_output(output, responses_path)
+    assessment = assess(responses_path, instrument)
+    data = render_pdf(assessment.instrument, assessment.responses, assessment.result)
+    if output is None:
+        output = default_report_path(assessment.result)
+        _make_folder(output.parent)
+        _check_output(output, responses_path)
+    write_atomic(output, data)
+    return output
+
+
+def _check_output(output: Path, source: Path) -> None:
+    if output.suffix.lower() != ".pdf":
+        raise OutputError.single(
+            "the report is a PDF; give a file name ending in .pdf", file=str(output), code="suffix"
+        )
+    if output.is_dir():
+        raise OutputError.single(
+            "is a folder; give a file name such as report.pdf", file=str(output), code="is-dir"
+        )
+    if output.exists() and source.exists() and output.resolve() == source.resolve():
+        raise OutputError.single(
+            "is the responses file itself; choose another name with -o",
+            file=str(output),
+            code="same-file",
+        )
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError.single(
+            "exists but is not a folder; remove it or choose an output with -o",
+            file=str(folder),
+            code="no-folder",
+        ) from None
+    except PermissionError:
+        raise OutputError.single(
+            "cannot be created (permission denied); choose an output with -o",
+            file=str(folder),
+            code="no-folder",
+        ) from None
