@@ -124,6 +124,226 @@ def score(responses: Path, spec: str | None, fmt: str) -> None:
         click.echo(score_text(result), nl=False)
 
 
+@cli.command()
+@click.option(
+    "--instrument",
+    "-i",
+    "spec",
+    metavar="ID|PATH",
+    help=f"Bundled instrument id or a .yaml/.json file. Default: the resumed file's, "
+    f"else {DEFAULT_INSTRUMENT}.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.json",
+    help="Responses file to write, or to continue when it exists. "
+    "Default: <program>-<date>.json in the current folder.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an existing file; without -o, the most recently changed responses "
+    "*.json in the current folder.",
+)
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Go through the profile and the answered items again, current answers as defaults.",
+)
+@click.pass_context
+def fill(
+    ctx: click.Context, spec: str | None, output: Path | None, resume: bool, review: bool
+) -> None:
+    """Answer the questionnaire at the terminal; every answer is saved at once.
+
+    First the program profile, then the items domain by domain. At each item
+    type the score (for choices the number, value or label; for chart audits a
+    percentage), or:
+
+    \b
+      na   not applicable (asks why; only where the item allows it)
+      n    add a note and an evidence reference
+      b    back to the previous item
+      s    skip: leave the item unanswered
+      ?    help
+      q    save and quit
+
+    Without -o the file is named after the program and the date, in the
+    current folder. An existing file (-o FILE, or the same program and date)
+    is continued at its first unanswered item. Items that do not apply to the
+    program's setting are skipped and recorded as N/A.
+
+    Standard input need not be a terminal: one answer per line, so a session
+    can be scripted; at the end of input everything answered is kept.
+
+    Exit codes: 0 finished, or saved and stopped; 2 bad input; 130 Ctrl-C;
+    129 or 143 when the terminal closed or the process was told to stop.
+    """
+    from audit_kit.fill import FillOptions, TerminalConsole, run_fill, stop_on_signals
+
+    options = FillOptions(
+        instrument=spec,
+        output=output,
+        resume=resume,
+        review=review,
+        default_instrument=DEFAULT_INSTRUMENT,
+    )
+    with stop_on_signals():
+        outcome = run_fill(options, TerminalConsole())
+    ctx.exit(outcome.exit_code)
+
+
+@cli.command()
+@click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.pdf",
+    help="PDF to write (replaced if it exists). "
+    "Default: reports/<program>-<assessment date>.pdf, creating reports/.",
+)
+@click.option("--instrument", "-i", "spec", metavar="ID|PATH", help=_INSTRUMENT_HELP)
+def report(responses: Path, output: Path | None, spec: str | None) -> None:
+    """Write the PDF gap report for RESPONSES (.xlsx or .json) and print its path.
+
+    Cover, executive summary with a chart, findings per domain, the prioritised
+    action plan, every answer, the scoring rules and the references.
+    """
+    from audit_kit.reporting import write_report
+
+    click.echo(str(write_report(responses, output, spec)))
+
+
+def _setting_values() -> list[str]:
+    from audit_kit.vocab import Setting
+
+    return [s.value for s in Setting]
+
+
+@cli.command()
+@click.option(
+    "--instrument",
+    "-i",
+    "spec",
+    metavar="ID|PATH",
+    default=DEFAULT_INSTRUMENT,
+    show_default=True,
+    help="Bundled instrument id or a .yaml/.json file.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.xlsx",
+    help="Workbook to write. Default: <program>.xlsx with --program, else "
+    "<instrument>-assessment.xlsx, in the current folder.",
+)
+@click.option("--program", "program_name", metavar="NAME", help="Program name to fill in.")
+@click.option(
+    "--setting",
+    type=click.Choice(_setting_values()),
+    help="Program setting to fill in; items that do not apply to it are marked.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def template(
+    spec: str, output: Path | None, program_name: str | None, setting: str | None, force: bool
+) -> None:
+    """Write the fill-in workbook (.xlsx) for an instrument and print its path.
+
+    Instructions, a Program sheet, and one sheet per domain with a row per item
+    and a dropdown in each answer cell. Fill it in with Excel or LibreOffice,
+    then score it or make the report from it.
+    """
+    from audit_kit.catalog import load_instrument
+    from audit_kit.convert import output_format, template_path
+    from audit_kit.fsutil import write_atomic
+    from audit_kit.vocab import Setting
+    from audit_kit.xlsx_template import build_workbook
+
+    if program_name is not None and len(program_name.strip()) > 200:
+        raise click.BadParameter("at most 200 characters", param_hint="--program")
+    loaded = load_instrument(spec)
+    path = output if output is not None else template_path(loaded.id, program_name)
+    output_format(path, allowed=("xlsx",))
+    data = build_workbook(
+        loaded,
+        program_name=program_name.strip() if program_name else None,
+        setting=Setting(setting) if setting else None,
+    )
+    write_atomic(path, data, overwrite=force)
+    click.echo(str(path))
+    click.echo(
+        f"Next: fill it in with Excel or LibreOffice, then run `audit-kit score {path}` "
+        f"for the scores or `audit-kit report {path}` for the PDF gap report.",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument(
+    "source", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OUTPUT",
+    help="File to write: .json for an .xlsx INPUT, .xlsx for a .json INPUT.",
+)
+@click.option("--instrument", "-i", "spec", metavar="ID|PATH", help=_INSTRUMENT_HELP)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def convert(source: Path, output: Path, spec: str | None, force: bool) -> None:
+    """Convert responses from .xlsx to .json, or from .json to .xlsx, and print the path.
+
+    Nothing is lost either way: the JSON is the canonical responses file, the
+    workbook is the template with the program details and answers in it. A
+    file with problems is not converted; every problem is listed instead.
+    """
+    from audit_kit.convert import convert_responses
+    from audit_kit.fsutil import write_atomic
+
+    write_atomic(output, convert_responses(source, output, spec), overwrite=force)
+    click.echo(str(output))
+
+
+@cli.command()
+@click.option(
+    "--output",
+    "-o",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo"),
+    show_default=True,
+    metavar="DIR",
+    help="Folder to write the example and its report into (created if missing).",
+)
+@click.option(
+    "--example",
+    default="residential-12step",
+    show_default=True,
+    metavar="NAME",
+    help="Bundled example: residential-12step, hospital-unit or integrated-outpatient.",
+)
+def demo(folder: Path, example: str) -> None:
+    """Write a bundled example assessment (.json and .xlsx), print its scores, and write its
+    PDF gap report; existing demo files in the folder are replaced."""
+    from audit_kit.demo import write_demo
+    from audit_kit.textout import score_text
+
+    files = write_demo(folder, example)
+    click.echo(score_text(files.assessment.result), nl=False)
+    click.echo()
+    click.echo(f"Wrote {files.json}, {files.workbook} and {files.report}")
+    click.echo(
+        f"Next: open the report, or try `audit-kit score {files.workbook}`; for your own "
+        "program start with `audit-kit template --program NAME`."
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="audit-kit")

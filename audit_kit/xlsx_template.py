@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, time
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -106,9 +107,35 @@ def build_workbook(
     _meta(wb.create_sheet(lay.META_SHEET), instrument)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
+    stamp = None
+    if responses is not None:
+        stamp = datetime.combine(responses.assessment_date, time())
+        wb.properties.created = stamp
 
     out = BytesIO()
     wb.save(out)
+    return _without_clock(out.getvalue(), stamp)
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _without_clock(data: bytes, stamp: datetime | None) -> bytes:
+    """The archive with members dated 1980-01-01 and, given ``stamp``, the document's modified
+    date set to it: a workbook holding the same answers is then the same bytes."""
+    source = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if stamp is not None and info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time here whatever the properties say
+                when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, content)
     return out.getvalue()
 
 

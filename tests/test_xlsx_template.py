@@ -427,3 +427,16 @@ def test_help_imports_neither_openpyxl_nor_reportlab() -> None:
     heavy = [line for line in result.stderr.splitlines() if re.search(r"openpyxl|reportlab", line)]
     assert heavy == []
     assert "template" in result.stdout and "convert" in result.stdout
+
+
+def test_same_answers_give_the_same_workbook_bytes() -> None:
+    """No clock in a filled workbook: document dates are the assessment's, zip dates fixed."""
+    import time as clock
+
+    from audit_kit.catalog import examples_dir
+    from audit_kit.responses_json import read_responses_json
+
+    instrument, responses = read_responses_json(examples_dir() / "hospital-unit.json", None)
+    first = build_workbook(instrument, responses=responses)
+    clock.sleep(1.1)  # a save time in seconds would now differ
+    assert build_workbook(instrument, responses=responses) == first

@@ -1,0 +1,79 @@
+"""The demo: a bundled example written as JSON and as a workbook, scored, and its PDF report."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit_kit.assess import Assessment, assess
+from audit_kit.errors import InputFileError, OutputError
+from audit_kit.fsutil import write_atomic
+
+DEFAULT_EXAMPLE = "residential-12step"
+
+
+@dataclass(frozen=True)
+class DemoFiles:
+    """What the demo wrote, and the assessment it made the report from."""
+
+    assessment: Assessment
+    json: Path
+    workbook: Path
+    report: Path
+
+
+def example_names() -> list[str]:
+    """The bundled example assessments, by name."""
+    from audit_kit.catalog import examples_dir
+
+    return sorted(p.stem for p in examples_dir().glob("*.json"))
+
+
+def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE) -> DemoFiles:
+    """Write ``example`` into ``folder`` as JSON and .xlsx, and its report made from the .xlsx.
+
+    The report is made from the workbook just written, read back the way a filled-in workbook
+    is, so the demo walks the same path as a real assessment.
+    """
+    from audit_kit.catalog import examples_dir
+    from audit_kit.pdf_report import render_pdf
+    from audit_kit.reporting import default_report_path
+    from audit_kit.responses_json import dump_responses, read_responses_json
+    from audit_kit.xlsx_template import build_workbook
+
+    names = example_names()
+    if example not in names:
+        close = difflib.get_close_matches(example, names, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InputFileError.single(
+            f"no bundled example {example!r}; {hint}examples: {', '.join(names)}",
+            code="unknown-example",
+        )
+    instrument, responses = read_responses_json(examples_dir() / f"{example}.json", None)
+    _make_folder(folder)
+    json_path = folder / f"{example}.json"
+    workbook_path = folder / f"{example}.xlsx"
+    write_atomic(json_path, dump_responses(responses))
+    write_atomic(workbook_path, build_workbook(instrument, responses=responses))
+    assessment = assess(workbook_path, None)
+    report_path = default_report_path(assessment.result, folder)
+    write_atomic(
+        report_path,
+        render_pdf(assessment.instrument, assessment.responses, assessment.result),
+    )
+    return DemoFiles(assessment, json_path, workbook_path, report_path)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError.single(
+            "exists and is not a folder; choose another folder with -o", file=str(folder)
+        ) from None
+    except PermissionError:
+        raise OutputError.single(
+            "cannot be created (permission denied); choose another folder with -o",
+            file=str(folder),
+        ) from None
