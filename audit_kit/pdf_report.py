@@ -247,6 +247,8 @@ def level_words(instrument: Instrument, d: DomainResult) -> str:
     name = d.level_name or _level_name(instrument, d.domain_id, d.level)
     if not d.capped:
         return name
+    if d.level_before_cap is d.level:
+        return f"{name} — capped by a critical finding (the scores alone give the same level)"
     if d.level_before_cap is not None:
         before = _level_name(instrument, d.domain_id, d.level_before_cap)
         return f"{name} — capped by a critical finding (the scores alone give {before})"

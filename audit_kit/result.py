@@ -85,7 +85,10 @@ class DomainResult(_Frozen):
     level_before_cap: Level | None = Field(
         description="The level the scores alone would give, before a critical finding caps it."
     )
-    capped: bool = Field(description="Whether a critical finding lowered the level.")
+    capped: bool = Field(
+        description="Whether a critical finding caps the level at not yet capable (the scores "
+        "alone may give the same level; see level_before_cap)."
+    )
     insufficient_evidence: bool = Field(
         description="More than 20% of applicable items unanswered: no level from the scores."
     )

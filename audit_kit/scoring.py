@@ -248,7 +248,7 @@ def _domain_result(
         level=level,
         level_name=domain.levels.name(level) if level else None,
         level_before_cap=before_cap,
-        capped=has_critical and before_cap is not Level.NOT_YET_CAPABLE,
+        capped=has_critical,
         insufficient_evidence=insufficient,
         completeness=completeness,
         lowest_dimension=lowest,

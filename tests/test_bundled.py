@@ -136,7 +136,8 @@ def test_residential_12step_example() -> None:
     instrument, responses = example("residential-12step")
     result = score(instrument, responses)
     mat = result.domain("mat")
-    assert mat.level is Level.NOT_YET_CAPABLE
+    assert mat.level is Level.NOT_YET_CAPABLE and mat.capped
+    assert mat.level_before_cap is Level.NOT_YET_CAPABLE  # the scores alone are that low too
     assert {f.domain_id for f in result.critical_findings} == {"mat"}
     assert "mat.admit_on_moud" in {f.item_id for f in result.critical_findings}
     assert result.domain("tsf").level in (Level.CAPABLE, Level.ENHANCED)
