@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit_kit.errors import InputFileError
+from audit_kit.fsutil import check_input
 
 if TYPE_CHECKING:
     from audit_kit.instrument import Instrument
@@ -40,11 +41,10 @@ def responses_format(path: Path) -> str:
         return "xlsx"
     if suffix in _REFUSED_SUFFIXES:
         raise InputFileError.single(_REFUSED_SUFFIXES[suffix], file=str(path), code="format")
+    check_input(path, "a responses .json or .xlsx")
     try:
         with path.open("rb") as handle:
             head = handle.read(64).lstrip()
-    except FileNotFoundError:
-        raise InputFileError.single("no such file; check the path", file=str(path)) from None
     except OSError as exc:
         raise InputFileError.single(f"cannot be read ({exc.strerror})", file=str(path)) from None
     if head.startswith(b"PK\x03\x04"):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from audit_kit.errors import InputFileError, InstrumentError, Location, Problem
+from audit_kit.errors import InstrumentError, Location, Problem
 
 MAX_INSTRUMENT_BYTES = 2 * 1024 * 1024
 _SUFFIXES = (".yaml", ".yml", ".json")
@@ -40,12 +39,18 @@ def list_bundled() -> list[Any]:
 
 
 def load_instrument(spec: str | Path) -> Any:
-    """Load an instrument from a file path, or a bundled one by id (returns an Instrument)."""
+    """Load an instrument from a file path, or a bundled one by id (returns an Instrument).
+
+    A bundled id wins over a file or folder of the same name in the current folder; write
+    ``./name`` to mean the file.
+    """
     text = str(spec)
     path = Path(text)
-    if path.suffix.lower() in _SUFFIXES or path.exists() or "/" in text or "\\" in text:
+    if path.suffix.lower() in _SUFFIXES or "/" in text or "\\" in text:
         return load_instrument_file(path)
-    return load_bundled(text)
+    if text in {p.stem for p in bundled_paths()} or not path.exists():
+        return load_bundled(text)
+    return load_instrument_file(path)
 
 
 def load_bundled(instrument_id: str) -> Any:
@@ -78,10 +83,11 @@ def load_instrument_file(path: Path) -> Any:
 def _load_cached(resolved: Path, shown: str, _stamp: tuple[int, int]) -> Any:
     from pydantic import ValidationError
 
+    from audit_kit.fsutil import read_input
     from audit_kit.instrument import Instrument
-    from audit_kit.locate import problems_from_validation
+    from audit_kit.locate import load_json, problems_from_validation
 
-    raw = read_limited(resolved, shown, MAX_INSTRUMENT_BYTES, "an instrument")
+    raw = read_input(Path(shown), MAX_INSTRUMENT_BYTES, "an instrument")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -89,7 +95,7 @@ def _load_cached(resolved: Path, shown: str, _stamp: tuple[int, int]) -> Any:
             f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=shown
         ) from None
     if resolved.suffix.lower() == ".json":
-        data = _parse_json(text, shown)
+        data = load_json(text, shown, InstrumentError)
         line_of: Callable[[tuple[int | str, ...]], int | None] | None = None
     else:
         data = _parse_yaml(text, shown)
@@ -115,44 +121,29 @@ def _load_cached(resolved: Path, shown: str, _stamp: tuple[int, int]) -> Any:
     return instrument
 
 
-def read_limited(path: Path, shown: str, limit: int, what: str) -> bytes:
-    """Read a whole input file, refusing a missing, unreadable or oversized one."""
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputFileError.single(f"is a folder; give {what} file", file=shown)
-        if size > limit:
-            raise InputFileError.single(
-                f"is {size / 1048576:.1f} MiB, more than the {limit / 1048576:.0f} MiB allowed "
-                f"for {what}; check that this is the right file",
-                file=shown,
-                code="too-large",
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError.single("no such file; check the path", file=shown) from None
-    except PermissionError:
-        raise InputFileError.single("cannot be read (permission denied)", file=shown) from None
-    except IsADirectoryError:
-        raise InputFileError.single(f"is a folder; give {what} file", file=shown) from None
-
-
-def _parse_json(text: str, shown: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InstrumentError.single(
-            f"not valid JSON: {exc.msg}", file=shown, line=exc.lineno, column=exc.colno
-        ) from None
-
-
 def _yaml_loader() -> Any:
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class Loader(base):  # type: ignore[misc, valid-type]
-        """Safe loader that reads only true/false as booleans (so `yes` stays text)."""
+        """Safe loader: only true/false are booleans (`yes` stays text); no key given twice."""
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    line = key_node.start_mark.line + 1
+                    if key_node.value in first:
+                        raise yaml.constructor.ConstructorError(
+                            None,
+                            None,
+                            f"key {key_node.value!r} appears twice in one mapping (first on "
+                            f"line {first[key_node.value]}); keep only one",
+                            key_node.start_mark,
+                        )
+                    first[key_node.value] = line
+            return super().construct_mapping(node, deep)
 
     Loader.yaml_implicit_resolvers = {
         key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
@@ -305,6 +296,7 @@ def _item_checks(
     yield from _duplicates(
         f"{path}.choices", [(n, c.get("value")) for n, c in choices], "choice value", "value"
     )
+    yield from _ambiguous_labels(path, choices)
     if item.get("bands") is not None:
         yield from _bands(f"{path}.bands", item.get("bands"))
     rule = item.get("critical")
@@ -344,6 +336,34 @@ def _item_checks(
             )
 
 
+def _ambiguous_labels(
+    path: str, choices: list[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[str, str, str]]:
+    """A label must name one choice only: answers are matched by label as well as by value."""
+    from audit_kit.responses import fold
+
+    values = {c.get("value") for _, c in choices}
+    seen: set[str] = set()
+    for n, choice in choices:
+        label = choice.get("label")
+        if not isinstance(label, str):
+            continue
+        key = fold(label)
+        if key in seen:
+            yield (
+                f"{path}.choices[{n}].label",
+                f"label {label!r} is used twice; each choice needs its own label",
+                "duplicate-label",
+            )
+        elif key in values and key != choice.get("value"):
+            yield (
+                f"{path}.choices[{n}].label",
+                f"label {label!r} is another choice's value; reword the label",
+                "duplicate-label",
+            )
+        seen.add(key)
+
+
 def _duplicates(
     path: str, ids: list[tuple[int, Any]], what: str, key: str = "id"
 ) -> Iterator[tuple[str, str, str]]:
@@ -362,8 +382,12 @@ def _bands(path: str, bands: Any) -> Iterator[tuple[str, str, str]]:
     entries = [
         (n, float(b["min"]), float(b["max"]))
         for n, b in _dicts(bands)
+        # bounds outside 0-100 (or not numbers) are reported by validation; a huge integer
+        # compared here never has to become a float
         if all(
-            isinstance(b.get(k), int | float) and not isinstance(b.get(k), bool)
+            isinstance(b.get(k), int | float)
+            and not isinstance(b.get(k), bool)
+            and 0 <= b[k] <= 100
             for k in ("min", "max")
         )
     ]

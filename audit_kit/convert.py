@@ -29,6 +29,7 @@ def convert_responses(source: Path, output: Path, instrument: str | Path | None 
     file with problems is refused, all problems listed, rather than converted half.
     """
     from audit_kit.assess import read_responses, responses_format
+    from audit_kit.fsutil import check_output
     from audit_kit.responses_json import dump_responses
     from audit_kit.xlsx_template import build_workbook
 
@@ -39,6 +40,7 @@ def convert_responses(source: Path, output: Path, instrument: str | Path | None 
             file=str(output),
             code="same-format",
         )
+    check_output(output)
     if output.exists() and output.resolve() == source.resolve():
         raise OutputError.single(
             "is the input file; choose another output name", file=str(output), code="same-file"

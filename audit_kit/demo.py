@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audit_kit.assess import Assessment, assess
-from audit_kit.errors import InputFileError, OutputError
-from audit_kit.fsutil import write_atomic
+from audit_kit.errors import InputFileError
+from audit_kit.fsutil import make_folder, write_atomic
 
 DEFAULT_EXAMPLE = "residential-12step"
 
@@ -51,7 +51,7 @@ def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE) -> DemoFiles:
             code="unknown-example",
         )
     instrument, responses = read_responses_json(examples_dir() / f"{example}.json", None)
-    _make_folder(folder)
+    make_folder(folder)
     json_path = folder / f"{example}.json"
     workbook_path = folder / f"{example}.xlsx"
     write_atomic(json_path, dump_responses(responses))
@@ -63,17 +63,3 @@ def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE) -> DemoFiles:
         render_pdf(assessment.instrument, assessment.responses, assessment.result),
     )
     return DemoFiles(assessment, json_path, workbook_path, report_path)
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise OutputError.single(
-            "exists and is not a folder; choose another folder with -o", file=str(folder)
-        ) from None
-    except PermissionError:
-        raise OutputError.single(
-            "cannot be created (permission denied); choose another folder with -o",
-            file=str(folder),
-        ) from None

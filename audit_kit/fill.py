@@ -24,9 +24,10 @@ from typing import Annotated, Any, Protocol
 import click
 
 from audit_kit.errors import AuditKitError, InputFileError, OutputError
-from audit_kit.fsutil import slug, write_atomic
+from audit_kit.fsutil import check_output, slug, write_atomic
 from audit_kit.instrument import SCALE_MAX, SCALE_MIN, Dimension, Domain, Instrument, Item
 from audit_kit.responses import (
+    NA_WORDS,
     Answer,
     AnswerValue,
     Program,
@@ -45,7 +46,6 @@ MAX_LISTED = 10  # unanswered items named one by one in the summary
 CLEAR = "-"  # typed at an optional prompt to remove the current text
 CANCEL = "cancel"  # typed at the N/A reason prompt to answer the item after all
 KEEP = "\u00a0"  # a space that wrapping does not break at
-_NA_WORDS = {"na", "n/a", "n.a.", "not applicable"}
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]")
 _HELD_SIGNALS = {
@@ -752,7 +752,7 @@ class _Session:
                 return _Move.NEXT
             elif command == "n":
                 self._ask_note(item, current)
-            elif command in _NA_WORDS:
+            elif command in NA_WORDS:
                 if self._ask_na(item, current):
                     return _Move.NEXT
             else:
@@ -1034,12 +1034,4 @@ def _check_output(path: Path) -> None:
             file=str(path),
             code="suffix",
         )
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError.single(
-            f"folder {str(folder)!r} does not exist; create it or choose another -o",
-            file=str(path),
-            code="no-folder",
-        )
-    if path.is_dir():
-        raise OutputError.single("is a folder; give a file name ending in .json", file=str(path))
+    check_output(path)

@@ -20,7 +20,11 @@ SCALE_MIN, SCALE_MAX = 1, 5
 REQUIRED_ANCHORS = (1, 3, 5)
 
 Score = Annotated[int, Field(ge=SCALE_MIN, le=SCALE_MAX)]
-Text = Annotated[str, Field(min_length=1)]
+# Bounded so that no custom instrument can make a table cell taller than a PDF page.
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+LongText = Annotated[str, Field(max_length=4000)]
+ShortText = Annotated[str, Field(max_length=500)]
 VariantKey = Literal[
     "residential",
     "outpatient",
@@ -45,19 +49,19 @@ class Citation(_Frozen):
         description="Short key that items use to cite this source, e.g. 'asam-2020'.",
     )
     author: Text = Field(description="Author(s) or issuing organisation.")
-    abbreviation: str | None = Field(
+    abbreviation: ShortText | None = Field(
         default=None,
         description="Short name for running text and tables, e.g. 'ASAM' or 'McGovern et al.'.",
     )
     title: Text = Field(description="Title of the guideline, article, manual or standard.")
     year: int = Field(ge=1900, le=2100, description="Year of publication (or of the edition used).")
-    published_in: str | None = Field(
+    published_in: ShortText | None = Field(
         default=None, description="Journal, series or publisher, with volume and pages if known."
     )
-    section: str | None = Field(
+    section: ShortText | None = Field(
         default=None, description="Section, chapter or table of the source most items rely on."
     )
-    url: str | None = Field(default=None, description="Where a reader can find the source.")
+    url: ShortText | None = Field(default=None, description="Where a reader can find the source.")
 
     def reference(self) -> str:
         """The citation as one line of a reference list."""
@@ -79,7 +83,7 @@ class CitationRef(_Frozen):
     """A citation of one catalogue source by an item, optionally naming the section relied on."""
 
     id: str = Field(description="Id of a source in the instrument's citations catalogue.")
-    section: str | None = Field(
+    section: ShortText | None = Field(
         default=None, description="Section, chapter, dimension or table of the source."
     )
 
@@ -96,7 +100,7 @@ class Choice(_Frozen):
         pattern=r"^[a-z0-9][a-z0-9_]*$",
         description="The answer as stored in responses, e.g. 'yes' or 'by_referral'.",
     )
-    label: Text = Field(description="The answer as shown to the person filling in.")
+    label: Name = Field(description="The answer as shown to the person filling in.")
     score: Score = Field(description="Item score (1-5) that this answer gives.")
 
 
@@ -161,7 +165,7 @@ class Item(_Frozen):
         pattern=r"^[a-z][a-z0-9]*\.[a-z0-9_]+$",
         description="Stable id, '<domain>.<name>', e.g. 'mat.admit_on_moud'.",
     )
-    title: Text = Field(description="Short name of the practice, for tables and the action plan.")
+    title: Name = Field(description="Short name of the practice, for tables and the action plan.")
     question: Text = Field(description="The question, as asked of the program.")
     guidance: Text = Field(description="Which evidence to look at and how to judge it.")
     evidence: list[EvidenceKind] = Field(
@@ -176,6 +180,7 @@ class Item(_Frozen):
     )
     bands: list[Band] | None = Field(
         default=None,
+        min_length=1,
         description="Percent items only: bands of the audited share; the instrument's when empty.",
     )
     weight: float = Field(default=1.0, gt=0, le=10, description="Weight in its dimension's mean.")
@@ -194,7 +199,7 @@ class Item(_Frozen):
         default=None, description="Answers that are a critical safety finding."
     )
     allow_na: bool = Field(default=False, description="Whether 'not applicable' is accepted.")
-    na_guidance: str | None = Field(
+    na_guidance: LongText | None = Field(
         default=None, description="When 'not applicable' is a fair answer (shown to the user)."
     )
     applies_to: list[Setting] | None = Field(
@@ -245,18 +250,18 @@ class Dimension(_Frozen):
     """A group of items scored together by weighted mean."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Id, unique within its domain.")
-    title: Text = Field(description="Name shown in tables and charts.")
-    description: str | None = Field(default=None, description="What the dimension covers.")
+    title: Name = Field(description="Name shown in tables and charts.")
+    description: LongText | None = Field(default=None, description="What the dimension covers.")
     items: list[Item] = Field(min_length=1, description="The items of the dimension.")
 
 
 class LevelNames(_Frozen):
     """What a domain calls each capability level."""
 
-    not_yet_capable: Text = Field(description="Name of the lowest level.")
-    emerging: Text = Field(description="Name of the level between lowest and capable.")
-    capable: Text = Field(description="Name of the capable level (every dimension at least 3.0).")
-    enhanced: Text = Field(description="Name of the enhanced level (every dimension at least 4.5).")
+    not_yet_capable: Name = Field(description="Name of the lowest level.")
+    emerging: Name = Field(description="Name of the level between lowest and capable.")
+    capable: Name = Field(description="Name of the capable level (every dimension at least 3.0).")
+    enhanced: Name = Field(description="Name of the enhanced level (every dimension at least 4.5).")
 
     def name(self, level: Level) -> str:
         """The domain's word for a level."""
@@ -267,8 +272,8 @@ class Domain(_Frozen):
     """One of the areas assessed, e.g. medications, TSF, co-occurring care."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9]*$", description="Short id, the prefix of item ids.")
-    title: Text = Field(description="Name shown in the report.")
-    description: str | None = Field(default=None, description="What the domain covers.")
+    title: Name = Field(description="Name shown in the report.")
+    description: LongText | None = Field(default=None, description="What the domain covers.")
     levels: LevelNames = Field(description="The domain's own names for the four levels.")
     dimensions: list[Dimension] = Field(min_length=1, description="The dimensions of the domain.")
 
@@ -280,11 +285,12 @@ class Instrument(_Frozen):
     version: str = Field(
         pattern=r"^\d+(\.\d+){0,2}$", description="Version of the instrument, e.g. '1.0'."
     )
-    title: Text = Field(description="Full title.")
-    description: str | None = Field(default=None, description="Purpose and scope.")
-    publisher: str | None = Field(default=None, description="Who maintains the instrument.")
+    title: Name = Field(description="Full title.")
+    description: LongText | None = Field(default=None, description="Purpose and scope.")
+    publisher: ShortText | None = Field(default=None, description="Who maintains the instrument.")
     percent_bands: list[Band] = Field(
         default_factory=lambda: list(DEFAULT_BANDS),
+        min_length=1,
         description="Default chart-audit bands for percent items.",
     )
     domains: list[Domain] = Field(min_length=1, description="The domains assessed.")

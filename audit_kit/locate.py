@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from audit_kit.errors import Location, Problem
+from audit_kit.errors import AuditKitError, Location, Problem
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Loc = Sequence[int | str]
@@ -98,3 +99,50 @@ def problems_from_validation(
             Problem(Location(file=file, path=format_path(loc) or None, line=line), message, kind)
         )
     return problems
+
+
+def load_json(text: str, shown: str, error: type[AuditKitError]) -> Any:
+    """Parse JSON text, turning every way it can fail into ``error`` located in ``shown``.
+
+    Also refused: NaN and Infinity (not JSON, though Python reads them) and a key given twice
+    in one object (which would silently keep the last).
+    """
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                duplicates.append(key)
+            out[key] = value
+        return out
+
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number; write a number or null")
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except json.JSONDecodeError as exc:
+        raise error.single(
+            f"not valid JSON: {exc.msg}",
+            file=shown,
+            line=exc.lineno,
+            column=exc.colno,
+            code="json-syntax",
+        ) from None
+    except RecursionError:
+        raise error.single(
+            "not valid JSON: nested too deeply", file=shown, code="json-syntax"
+        ) from None
+    except ValueError as exc:  # integers of thousands of digits, NaN, Infinity
+        raise error.single(f"not valid JSON: {exc}", file=shown, code="json-syntax") from None
+    if duplicates:
+        raise error(
+            Problem(
+                Location(file=shown),
+                f"key {key!r} appears twice in one object; keep only one",
+                "duplicate-key",
+            )
+            for key in dict.fromkeys(duplicates)
+        )
+    return data

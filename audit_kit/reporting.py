@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit_kit.errors import OutputError
-from audit_kit.fsutil import slug, write_atomic
+from audit_kit.fsutil import check_output, make_folder, slug, write_atomic
 
 if TYPE_CHECKING:
     from audit_kit.result import ScoreResult
@@ -37,7 +37,7 @@ def write_report(
     data = render_pdf(assessment.instrument, assessment.responses, assessment.result)
     if output is None:
         output = default_report_path(assessment.result)
-        _make_folder(output.parent)
+        make_folder(output.parent)
         _check_output(output, responses_path)
     write_atomic(output, data)
     return output
@@ -48,30 +48,10 @@ def _check_output(output: Path, source: Path) -> None:
         raise OutputError.single(
             "the report is a PDF; give a file name ending in .pdf", file=str(output), code="suffix"
         )
-    if output.is_dir():
-        raise OutputError.single(
-            "is a folder; give a file name such as report.pdf", file=str(output), code="is-dir"
-        )
+    check_output(output)
     if output.exists() and source.exists() and output.resolve() == source.resolve():
         raise OutputError.single(
             "is the responses file itself; choose another name with -o",
             file=str(output),
             code="same-file",
         )
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError.single(
-            "exists but is not a folder; remove it or choose an output with -o",
-            file=str(folder),
-            code="no-folder",
-        ) from None
-    except PermissionError:
-        raise OutputError.single(
-            "cannot be created (permission denied); choose an output with -o",
-            file=str(folder),
-            code="no-folder",
-        ) from None

@@ -123,29 +123,37 @@ def answer_hint(item: Item) -> str:
     return f"{accepted} or N/A" if item.allow_na else accepted
 
 
-def _fold(text: str) -> str:
+#: Spellings of "not applicable" people type, compared after fold().
+NA_WORDS = frozenset({"n/a", "na", "n.a.", "n.a", "n / a", "not applicable"})
+
+
+def fold(text: str) -> str:
+    """Text as compared: white space (non-breaking too) collapsed, case folded."""
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
 
 
 def normalize_value(item: Item, value: AnswerValue) -> AnswerValue | None:
     """The canonical form of an answer value for this item, or None when it is not an answer."""
+    if isinstance(value, bool):
+        return None
     if item.kind is AnswerKind.CHOICE:
-        if not isinstance(value, str):
-            return None
-        wanted = _fold(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        # a label may look like a number ("3", "10-20"), and a spreadsheet stores it as one
+        wanted = fold(str(value))
         for choice in item.choices or []:
-            if wanted in (choice.value, _fold(choice.label)):
+            if wanted in (choice.value, fold(choice.label)):
                 return choice.value
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, str) or (isinstance(value, float) and not math.isfinite(value)):
         return None
+    # compare before converting: an int too large for a float must not raise
     if item.kind is AnswerKind.SCALE:
-        if value == int(value) and SCALE_MIN <= value <= SCALE_MAX:
-            return int(value)
+        whole = isinstance(value, int) or value.is_integer()
+        return int(value) if whole and SCALE_MIN <= value <= SCALE_MAX else None
+    if not 0 <= value <= 100:
         return None
-    if 0 <= value <= 100:
-        return int(value) if value == int(value) else float(value)
-    return None
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def check_identity(instrument: Instrument, instrument_id: str, version: str) -> list[AnswerProblem]:
@@ -180,8 +188,10 @@ def check_answers(
     """Check answers against the items; return them canonical and in instrument order, and problems.
 
     Every problem is collected. Values are canonicalised (choice labels to choice values,
-    ``4.0`` to ``4``) so that equal answers compare equal whatever form they came in. N/A is
-    accepted where the item allows it, and for items that do not apply to ``setting``.
+    ``4.0`` to ``4``) so that equal answers compare equal whatever form they came in, and
+    empty answers are dropped. N/A is accepted where the item allows it, and for items that do
+    not apply to ``setting``; with the setting unknown (None: it is itself in error), for any
+    item limited to some settings.
     """
     problems: list[AnswerProblem] = []
     canonical: dict[str, Answer] = {}
@@ -199,11 +209,13 @@ def check_answers(
             )
             continue
         item = instrument.item(item_id)
-        na_ok = item.allow_na or (setting is not None and not item.applies(setting))
+        limited = item.applies_to is not None
+        na_ok = item.allow_na or (limited and (setting is None or not item.applies(setting)))
         problem, fixed = _check_answer(item, answer, na_ok)
         if problem:
             problems.append(problem)
-        canonical[item_id] = fixed
+        if fixed.model_dump(exclude_defaults=True):
+            canonical[item_id] = fixed
     return {i: canonical[i] for i in instrument.item_ids if i in canonical}, problems
 
 

@@ -108,10 +108,9 @@ def parse_responses(
         problems += map(
             place, check_identity(instrument, top["instrument_id"], top["instrument_version"])
         )
-    setting = (
-        data.get("program", {}).get("setting") if isinstance(data.get("program"), dict) else None
-    )
-    known = setting if setting in {s.value for s in Setting} else None
+    program = data.get("program")
+    setting = program.get("setting") if isinstance(program, dict) else None
+    known = setting if isinstance(setting, str) and setting in set(Setting) else None
     canonical, answer_problems = check_answers(
         instrument, answers, Setting(known) if known else None
     )
@@ -133,16 +132,9 @@ def _decode(raw: bytes, shown: str) -> dict[str, Any]:
         raise ResponsesError.single(
             "the file is empty; it should hold a responses JSON object", file=shown, code="empty"
         )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResponsesError.single(
-            f"not valid JSON: {exc.msg}",
-            file=shown,
-            line=exc.lineno,
-            column=exc.colno,
-            code="json-syntax",
-        ) from None
+    from audit_kit.locate import load_json
+
+    data = load_json(text, shown, ResponsesError)
     if not isinstance(data, dict):
         raise ResponsesError.single(
             "must be a JSON object with instrument_id, instrument_version, program, "
@@ -155,9 +147,9 @@ def _decode(raw: bytes, shown: str) -> dict[str, Any]:
 
 def read_responses_json(path: Path, instrument: Instrument | None) -> tuple[Instrument, Responses]:
     """Read and check a responses JSON file."""
-    from audit_kit.catalog import read_limited
+    from audit_kit.fsutil import read_input
 
-    raw = read_limited(path, str(path), MAX_RESPONSES_BYTES, "a responses JSON")
+    raw = read_input(path, MAX_RESPONSES_BYTES, "a responses JSON")
     return parse_responses(raw, str(path), instrument)
 
 

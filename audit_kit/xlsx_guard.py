@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path, PurePosixPath
 
 from audit_kit.errors import InputFileError
+from audit_kit.fsutil import read_input
 from audit_kit.xlsx_layout import MAX_COLS, MAX_ROWS
 
 MiB = 1024 * 1024
@@ -115,28 +116,13 @@ def _error(shown: str, message: str, code: str, **where: str) -> InputFileError:
 
 
 def _read(path: Path, shown: str, limits: Limits) -> bytes:
-    try:
-        if path.is_dir():
-            raise _error(shown, "is a folder; give the .xlsx workbook file", "folder")
-        size = path.stat().st_size
-        if size > limits.file_bytes:
-            raise _error(
-                shown,
-                f"is {size / MiB:.1f} MiB, over the {limits.file_bytes // MiB} MiB limit; an "
-                "assessment workbook is well under 1 MiB: remove pictures or other sheets, or "
-                "make a new template with `audit-kit template` and copy the answers in",
-                "too-large",
-            )
-        with path.open("rb") as handle:
-            data = handle.read(limits.file_bytes + 1)
-    except FileNotFoundError:
-        raise _error(shown, "no such file; check the path", "missing") from None
-    except PermissionError:
-        raise _error(shown, "cannot be read (permission denied)", "unreadable") from None
-    except OSError as exc:
-        raise _error(shown, f"cannot be read ({exc.strerror or exc})", "unreadable") from None
-    if len(data) > limits.file_bytes:
-        raise _error(shown, f"is over the {limits.file_bytes // MiB} MiB limit", "too-large")
+    data = read_input(
+        path,
+        limits.file_bytes,
+        "an .xlsx workbook",
+        "an assessment workbook is well under 1 MiB: remove pictures or other sheets, or make a "
+        "new template with `audit-kit template` and copy the answers in",
+    )
     if not data:
         raise _error(
             shown,

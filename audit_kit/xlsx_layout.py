@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from audit_kit.responses import fold
 from audit_kit.vocab import AnswerKind
 
 if TYPE_CHECKING:
@@ -108,16 +109,9 @@ META_SEARCH_ROWS = 20
 
 YES, NO = "Yes", "No"
 NA_TEXT = "N/A"
-#: Spellings of "not applicable", compared after fold(); the dropdown offers NA_TEXT.
-NA_WORDS = frozenset({"n/a", "na", "n.a.", "n.a", "n / a", "not applicable"})
 SCALE_ENTRIES = (1, 2, 3, 4, 5)
 
 ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+$")
-
-
-def fold(text: str) -> str:
-    """Text compared loosely: no-break and repeated spaces collapsed, trimmed, case-folded."""
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
 
 
 def domain_sheet_names(instrument: Instrument) -> dict[str, str]:

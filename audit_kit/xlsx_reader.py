@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections import Counter
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit_kit import xlsx_layout as lay
 from audit_kit.errors import InputFileError, InstrumentError, Location, Problem, ResponsesError
+from audit_kit.responses import NA_WORDS, fold
 from audit_kit.vocab import AnswerKind, Setting
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ _SCORE_WORDS = re.compile(r"^(\d)(?:\s*[-–—:=).]\s*|\s+)[^\d\s.,]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
-_NOT_READ = frozenset({lay.fold(lay.INSTRUCTIONS_SHEET), lay.fold(lay.LISTS_SHEET)})
+_NOT_READ = frozenset({fold(lay.INSTRUCTIONS_SHEET), fold(lay.LISTS_SHEET)})
 
 _NEW_TEMPLATE = "make a new template with `audit-kit template` and copy the answers into it"
 
@@ -127,7 +127,7 @@ def _load(checked: Checked, shown: str) -> dict[str, Cells]:
 
 def _sheets(wb: Any) -> Iterable[Any]:
     for ws in wb.worksheets:
-        if lay.fold(ws.title) not in _NOT_READ:
+        if fold(ws.title) not in _NOT_READ:
             # the declared size may be wrong; rows are read to the last real cell instead
             ws.reset_dimensions()
             yield ws
@@ -216,14 +216,14 @@ class _Reader:
     def __init__(self, book: dict[str, Cells], shown: str) -> None:
         self.book = book
         self.shown = shown
-        self.titles = {lay.fold(title): title for title in book}
+        self.titles = {fold(title): title for title in book}
         self.order = {title: n for n, title in enumerate(book)}
 
     def at(self, sheet: str | None = None, cell: str | None = None) -> Location:
         return Location(file=self.shown, sheet=sheet, cell=cell)
 
     def sheet(self, name: str) -> tuple[str, Cells] | None:
-        title = self.titles.get(lay.fold(name))
+        title = self.titles.get(fold(name))
         return None if title is None else (title, self.book[title])
 
     def read(self, instrument: Instrument | None) -> tuple[Instrument, Responses]:
@@ -235,21 +235,17 @@ class _Reader:
         setting = fields.get("setting")
         answers, rows, located = self.items(instrument)
         canonical, answer_problems = check_answers(instrument, answers, setting)
-        for found in answer_problems:
-            spot = self.place(instrument, found, rows, setting)
-            if spot is not None:
-                located.append(spot)
+        located += [self.place(instrument, found, rows) for found in answer_problems]
         problems += [p for _, p in sorted(located, key=lambda pair: pair[0])]
         if problems:
             raise ResponsesError(problems)
-        kept = {k: a for k, a in canonical.items() if a.model_dump(exclude_defaults=True)}
         responses = Responses(
             instrument_id=instrument.id,
             instrument_version=instrument.version,
             program=fields["program"],
             assessor=fields["assessor"],
             assessment_date=fields["assessment_date"],
-            answers=kept,
+            answers=canonical,
         )
         return instrument, responses
 
@@ -351,11 +347,11 @@ class _Reader:
                 )
             ]
         title, cells = found
-        labels = {lay.fold(f.label): f for f in lay.PROGRAM_FIELDS}
+        labels = {fold(f.label): f for f in lay.PROGRAM_FIELDS}
         matches: dict[str, list[tuple[int, int]]] = {}
         for (row, col), raw in sorted(cells.items()):
             if row <= lay.PROGRAM_SEARCH_ROWS and col <= lay.PROGRAM_SEARCH_COLS:
-                field = labels.get(lay.fold(raw.value)) if isinstance(raw.value, str) else None
+                field = labels.get(fold(raw.value)) if isinstance(raw.value, str) else None
                 if field is not None:
                     matches.setdefault(field.key, []).append((row, col))
         columns = Counter(col for spots in matches.values() for _, col in spots)
@@ -428,7 +424,7 @@ class _Reader:
         if key == "hospital_based":
             if raw is not None and isinstance(raw.value, bool):
                 return None, raw.value
-            folded = lay.fold(text)
+            folded = fold(text)
             if folded in _YES or folded in _NO:
                 return None, folded in _YES
             said = f'"{text}" is not Yes or No' if text else "hospital-based is empty"
@@ -447,15 +443,15 @@ class _Reader:
     ) -> tuple[dict[str, Answer], dict[str, _ItemRow], list[tuple[Order, Problem]]]:
         """Answers by item id, where each item's row is, and located problems."""
         expected = lay.domain_sheet_names(instrument)
-        skip = {lay.fold(lay.PROGRAM_SHEET), lay.fold(lay.META_SHEET)}
+        skip = {fold(lay.PROGRAM_SHEET), fold(lay.META_SHEET)}
         problems: list[tuple[Order, Problem]] = []
         found: dict[str, list[tuple[str, int, dict[str, int]]]] = {}
         unreadable: dict[str, bool] = {}  # folded title: header broken (True) or absent (False)
         for title, cells in self.book.items():
-            if lay.fold(title) not in skip:
+            if fold(title) not in skip:
                 status = self.scan_sheet(title, cells, found, problems)
                 if status != "ok":
-                    unreadable[lay.fold(title)] = status == "broken"
+                    unreadable[fold(title)] = status == "broken"
 
         answers: dict[str, Answer] = {}
         rows: dict[str, _ItemRow] = {}
@@ -570,7 +566,7 @@ class _Reader:
         last = len(self.book)
         for domain in instrument.domains:
             sheet = expected[domain.id]
-            title = self.titles.get(lay.fold(sheet))
+            title = self.titles.get(fold(sheet))
             items = [i for d in domain.dimensions for i in d.items]
             lost = [i for i in items if i.id not in found]
             if not lost:
@@ -588,9 +584,9 @@ class _Reader:
                     )
                 )
                 continue
-            if title is not None and unreadable.get(lay.fold(title)):
+            if title is not None and unreadable.get(fold(title)):
                 continue  # its header problem says it all
-            if title is not None and lay.fold(title) in unreadable:
+            if title is not None and fold(title) in unreadable:
                 problems.append(
                     (
                         (self.order[title], 0, 0),
@@ -681,17 +677,10 @@ class _Reader:
         instrument: Instrument,
         problem: AnswerProblem,
         rows: dict[str, _ItemRow],
-        setting: Setting | None,
-    ) -> tuple[Order, Problem] | None:
+    ) -> tuple[Order, Problem]:
         """An instrument-check problem at the cell it is about, worded for the sheet."""
         assert problem.item_id is not None
         item_row = rows[problem.item_id]
-        if (
-            setting is None
-            and problem.code == "na-not-allowed"
-            and instrument.item(problem.item_id).applies_to is not None
-        ):
-            return None  # N/A may be right once the Program sheet's setting is fixed
         key = {"item": "id", "value": "answer", "not_applicable": "answer"}.get(
             problem.field, problem.field
         )
@@ -710,12 +699,12 @@ def _header(
     cells: Cells,
 ) -> tuple[int, dict[str, int], dict[str, list[int]]] | None:
     """The header row: its number, the column of each read column, and duplicated headers."""
-    wanted = {lay.fold(_header_text(k)): k for k in lay.READ_COLUMNS}
+    wanted = {fold(_header_text(k)): k for k in lay.READ_COLUMNS}
     by_row: dict[int, list[tuple[int, str]]] = {}
     for (row, col), raw in cells.items():
         value = raw.value
         if row <= lay.HEADER_SEARCH_ROWS and isinstance(value, str) and len(value) < 60:
-            key = wanted.get(lay.fold(value))
+            key = wanted.get(fold(value))
             if key is not None:
                 by_row.setdefault(row, []).append((col, key))
     for row in sorted(by_row):
@@ -735,7 +724,7 @@ def _header(
 def _item_id(raw: Raw | None) -> str | None:
     if raw is None or not isinstance(raw.value, str):
         return None
-    text = lay.fold(raw.value)
+    text = fold(raw.value)
     return text if lay.ITEM_ID_RE.match(text) else None
 
 
@@ -773,24 +762,24 @@ def _answer_value(item: Item, raw: Raw) -> AnswerValue | _NotApplicable | None:
     if isinstance(value, (bool, date | time | timedelta)):
         return _shown(raw)
     if isinstance(value, int | float):
-        if item.kind is AnswerKind.PERCENT and raw.percent and math.isfinite(value):
+        if item.kind is AnswerKind.PERCENT and raw.percent and -1e6 < value < 1e6:
             return _tidy(value * 100)
         return value
     text = _clean(str(value))
     if not text:
         return None
-    folded = lay.fold(text)
+    folded = fold(text)
     if item.kind is AnswerKind.CHOICE:
         if normalize_value(item, text) is not None:
             return text
         token = re.sub(r"[\s-]+", "_", folded)
         if normalize_value(item, token) is not None:
             return token
-        return NA if folded in lay.NA_WORDS else text
-    if folded in lay.NA_WORDS:
+        return NA if folded in NA_WORDS else text
+    if folded in NA_WORDS:
         return NA
     number: int | float | None = None
-    if _NUMBER.match(text):
+    if _NUMBER.match(text) and len(text) <= 20:  # a longer run of digits is no answer
         number = _tidy(float(text)) if "." in text else int(text)
     elif item.kind is AnswerKind.PERCENT and (match := _PERCENT.match(text)):
         number = _tidy(float(match.group(1)))
@@ -817,10 +806,10 @@ def _setting(text: str) -> tuple[str | None, Setting | None]:
     labels = ", ".join(s.label for s in Setting)
     if not text:
         return f"the setting is empty; pick one from the list: {labels}", None
-    folded = lay.fold(text)
+    folded = fold(text)
     token = re.sub(r"[\s-]+", "_", folded)
     for setting in Setting:
-        if folded == lay.fold(setting.label) or token == setting.value:
+        if folded == fold(setting.label) or token == setting.value:
             return None, setting
     return f'"{text}" is not a setting; pick one from the list: {labels}', None
 

@@ -201,3 +201,31 @@ def test_help_imports_neither_openpyxl_nor_reportlab() -> None:
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
     heavy = {m for m in imported if m.split(".")[0] in {"openpyxl", "reportlab", "pydantic"}}
     assert heavy == set()
+
+
+def test_inputs_that_are_not_regular_files(runner: CliRunner, tmp_path: Path) -> None:
+    """A pipe or a device is refused at once (it would block or never end), exit 2."""
+    import os
+
+    fifo = tmp_path / "answers.json"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        result = runner.invoke(cli, ["score", str(path), "-i", MINI], catch_exceptions=False)
+        assert result.exit_code == 2
+        assert "is not a regular file" in result.stderr
+    result = runner.invoke(cli, ["instrument", "show", "/dev/zero"], catch_exceptions=False)
+    assert result.exit_code == 2 and "is not a regular file" in result.stderr
+
+
+def test_outputs_that_cannot_be_written(runner: CliRunner, tmp_path: Path) -> None:
+    """A name too long for the file system, or a folder that refuses files: exit 2, no file."""
+    path = write(tmp_path, RESPONSES)
+    long_name = tmp_path / ("x" * 260 + ".xlsx")
+    result = runner.invoke(cli, ["convert", str(path), "-o", str(long_name), "-i", MINI])
+    assert result.exit_code == 2, result.output
+    assert "the file name is too long (265 bytes; at most 255)" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["responses.json"]
+    # a name that fits, but no room for it: the system's reason, still exit 2
+    result = runner.invoke(cli, ["report", str(path), "-i", MINI, "-o", "/proc/report.pdf"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: /proc/report.pdf: cannot write in '/proc'")

@@ -162,7 +162,7 @@ def test_missing_and_oversized_files(tmp_path: Path) -> None:
         load_instrument(tmp_path / "nope.yaml")
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (3 * 1024 * 1024))
-    with pytest.raises(AuditKitError, match="more than the 2 MiB"):
+    with pytest.raises(AuditKitError, match="over the 2 MiB limit for an instrument"):
         load_instrument(big)
 
 
@@ -179,3 +179,39 @@ def test_schema_describes_every_field() -> None:
     item = schema["$defs"]["Item"]
     assert set(item["required"]) >= {"id", "title", "question", "anchors", "citations"}
     assert all("description" in spec for spec in item["properties"].values())
+
+
+@pytest.mark.parametrize(
+    ("extra", "replacement", "expected"),
+    [
+        ("percent_bands: []\n", None, "percent_bands: list should have at least 1 item"),
+        (
+            "percent_bands: [{min: 0, max: 100000000000000000000000000000000000000000000000000"
+            "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            "00000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            "000000000000000000000000000, score: 1}]\n",
+            None,
+            "percent_bands[0].max: input should be",
+        ),
+        ("", ('label: "By written referral"', 'label: "On site"'), "label 'On site' is used twice"),
+        ("", ('label: "No route at all"', 'label: "referral"'), "is another choice's value"),
+        ("", ("title: Admission on MOUD", "title: " + "x" * 201), "at most 200 characters"),
+        ("", ("title: Mini test instrument", "title: Mini\ntitle: Again"), "appears twice"),
+    ],
+)
+def test_more_definition_problems(
+    tmp_path: Path, extra: str, replacement: tuple[str, str] | None, expected: str
+) -> None:
+    """Empty or absurd bands, ambiguous labels, overlong titles, duplicate keys: all refused."""
+    path = broken(tmp_path, *([replacement] if replacement else []), extra=extra)
+    assert any(expected in p for p in problems_of(path)), problems_of(path)
+
+
+def test_bundled_id_wins_over_a_folder_of_that_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-i mat-tsf-cod` means the bundled instrument even beside a folder called mat-tsf-cod."""
+    (tmp_path / "mat-tsf-cod").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_instrument("mat-tsf-cod").id == "mat-tsf-cod"

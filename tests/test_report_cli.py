@@ -125,7 +125,7 @@ def test_reports_is_a_file(
     Path("reports").write_text("not a folder")
     result = runner.invoke(cli, ["report", str(EXAMPLE)], catch_exceptions=False)
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: reports: exists but is not a folder")
+    assert result.stderr.startswith("Error: reports: exists and is not a folder")
     assert result.stdout == ""
 
 

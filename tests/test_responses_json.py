@@ -197,3 +197,42 @@ def test_a_reason_without_na_or_answer_is_refused(mini: Instrument) -> None:
         'r.json: answers["mat.pregnancy"].na_reason: mat.pregnancy has an N/A reason but is '
         "neither marked N/A nor answered; mark it N/A or clear the reason"
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"a": NaN}', "NaN is not a JSON number"),
+        (b'{"a": Infinity}', "Infinity is not a JSON number"),
+        (b"[" * 100_000, "not valid JSON"),
+        (b'{"a": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b'{"a": 1, "a": 2}', "key 'a' appears twice in one object"),
+    ],
+)
+def test_json_that_python_reads_but_we_refuse(mini: Instrument, raw: bytes, expected: str) -> None:
+    """Non-JSON constants, runaway nesting and numbers, and duplicate keys: located, no crash."""
+    problems = parse(mini, raw)
+    assert len(problems) == 1 and expected in problems[0] and problems[0].startswith("r.json")
+
+
+def test_huge_numbers_are_not_answers(mini: Instrument) -> None:
+    """An integer too large for a float is refused like any other wrong value."""
+    problems = parse(mini, with_answer("mat.admit", {"value": 10**400}))
+    assert problems and "is not an answer to mat.admit; choose 1-5" in problems[0]
+    assert parse(mini, with_answer("mat.naloxone", {"value": -(10**400)}))
+
+
+def test_a_bad_setting_is_one_problem(mini: Instrument) -> None:
+    """A setting given as a list is reported once; N/A on setting-limited items is not blamed."""
+    doc = with_answer("mat.storage", {"not_applicable": True, "na_reason": "Outpatient"})
+    doc["program"] = {**GOOD["program"], "setting": ["outpatient"]}
+    problems = parse(mini, doc)
+    assert len(problems) == 1 and "program.setting" in problems[0]
+
+
+def test_empty_answers_are_dropped(mini: Instrument) -> None:
+    """`{}` and a null value say nothing: the canonical form leaves them out."""
+    doc = with_answer("mat.route", {})
+    doc["answers"]["cod.screen"] = {"value": None}
+    _, responses = parse_responses(json.dumps(doc).encode(), "r.json", mini)
+    assert "mat.route" not in responses.answers and "cod.screen" not in responses.answers

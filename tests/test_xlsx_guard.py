@@ -350,7 +350,8 @@ def test_oversized_file(tmp_path: Path) -> None:
     problem = refused(path)
     assert (problem.code, problem.message) == (
         "too-large",
-        "is 11.0 MiB, over the 10 MiB limit; an assessment workbook is well under 1 MiB: "
+        "is 11.0 MiB, over the 10 MiB limit for an .xlsx workbook; an assessment workbook "
+        "is well under 1 MiB: "
         "remove pictures or other sheets, or make a new template with `audit-kit template` "
         "and copy the answers in",
     )
@@ -359,7 +360,7 @@ def test_oversized_file(tmp_path: Path) -> None:
 def test_empty_zip_and_missing_file_and_folder(tmp_path: Path) -> None:
     assert refused(_write(tmp_path, "e.xlsx", _empty_zip())).code == "not-xlsx"
     assert refused(tmp_path / "missing.xlsx").message == "no such file; check the path"
-    assert refused(tmp_path).message == "is a folder; give the .xlsx workbook file"
+    assert refused(tmp_path).message == "is a folder; give an .xlsx workbook file"
 
 
 def test_ordinary_workbooks_pass(tmp_path: Path) -> None:
