@@ -56,6 +56,5 @@ def template_path(instrument_id: str, program_name: str | None) -> Path:
     instrument (``casa-esperanza.xlsx``, ``mat-tsf-cod-assessment.xlsx``)."""
     from audit_kit.fsutil import slug
 
-    if program_name and program_name.strip():
-        return Path(f"{slug(program_name)}.xlsx")
-    return Path(f"{slug(instrument_id)}-assessment.xlsx")
+    fallback = f"{slug(instrument_id)}-assessment"
+    return Path(f"{slug(program_name or '', fallback=fallback)}.xlsx")

@@ -1197,8 +1197,9 @@ def _section_methods(report: _Report) -> list[Flowable]:
         f"{GapKind.TOWARDS_ENHANCED.timeframe} towards enhanced.",
         "<b>Recommendations.</b> Where the instrument words a recommendation for the program's "
         "setting, or for hospital-based or freestanding programs, that wording is used.",
-        "<b>Rounding.</b> Scores are shown to two decimals; levels are decided on the unrounded "
-        "scores.",
+        "<b>Rounding.</b> Dimension and domain scores are rounded to two decimals (halves up), "
+        "and the levels are decided on those rounded scores: the score shown is the score that "
+        "counts. A domain score is the mean of its rounded dimension scores.",
     ]
     out: list[Flowable] = [
         *_new_page(),

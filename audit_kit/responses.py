@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -18,6 +18,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     field_validator,
+    model_validator,
 )
 
 from audit_kit.instrument import SCALE_MAX, SCALE_MIN, Instrument, Item
@@ -26,8 +27,33 @@ from audit_kit.vocab import AnswerKind, Setting
 AnswerValue = StrictInt | StrictFloat | StrictStr
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as it can live in JSON, a workbook cell and a PDF alike: one kind of line break,
+    no control characters."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        # the same text must come back from every format, so what a workbook cannot hold
+        # is taken out on the way in
+        if not isinstance(data, dict):
+            return data
+        return {
+            k: clean_text(v)
+            if isinstance(v, str)
+            else [clean_text(x) if isinstance(x, str) else x for x in v]
+            if isinstance(v, list)
+            else v
+            for k, v in data.items()
+        }
 
 
 class Program(_Frozen):
@@ -40,6 +66,16 @@ class Program(_Frozen):
         default_factory=list,
         description="Populations served, e.g. 'adults', 'adolescents', 'pregnant women'.",
     )
+
+    @field_validator("populations")
+    @classmethod
+    def _one_each(cls, populations: list[str]) -> list[str]:
+        for population in populations:
+            if "\n" in population:
+                raise ValueError(
+                    f"{population!r} runs over several lines; give each population separately"
+                )
+        return populations
 
 
 class Answer(_Frozen):
@@ -93,6 +129,15 @@ class Responses(_Frozen):
         default="", max_length=200, description="Who carried out the assessment (name, role)."
     )
     assessment_date: date = Field(description="Date of the assessment (YYYY-MM-DD).")
+
+    @field_validator("assessment_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        # pydantic would read a number as seconds since 1970; a date is written as a date
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(f"must be a date written YYYY-MM-DD, not the number {value!r}")
+        return value
+
     answers: dict[str, Answer] = Field(
         default_factory=dict, description="Answers keyed by item id; missing items are unanswered."
     )

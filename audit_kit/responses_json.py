@@ -51,8 +51,14 @@ def parse_responses(
     if instrument is None:
         named = data.get("instrument_id")
         if not isinstance(named, str) or not named:
+            message = (
+                "required field 'instrument_id' is missing; add it, or pass --instrument"
+                if named is None
+                else f"must be an instrument id such as 'mat-tsf-cod', not {named!r}; fix it, "
+                "or pass --instrument"
+            )
             raise ResponsesError.single(
-                "required field 'instrument_id' is missing; add it, or pass --instrument",
+                message,
                 file=shown,
                 path="instrument_id",
             )

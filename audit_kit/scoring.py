@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from audit_kit.instrument import CitationRef, Dimension, Domain, Instrument, Item
 from audit_kit.responses import AnswerValue, Responses, normalize_value
@@ -23,8 +24,7 @@ ENHANCED = 4.5
 EMERGING = 2.0
 #: A domain with more than this share of applicable items unanswered gets no level.
 MAX_UNANSWERED_SHARE = 0.20
-_EPS = 1e-9  # weighted means of integers are compared with thresholds; absorb float noise
-_DECIMALS = 4
+_HUNDREDTH = Decimal("0.01")
 
 
 def item_score(instrument: Instrument, item: Item, value: AnswerValue) -> int:
@@ -96,7 +96,7 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
                 domain_id=domain.id,
                 dimension_id=dimension.id,
                 title=dimension.title,
-                score=_round(_weighted_mean(in_dim)),
+                score=round_score(_weighted_mean(in_dim)),
                 completeness=_completeness(in_dim),
             )
             own_dims.append(dim_result)
@@ -187,8 +187,14 @@ def _weighted_mean(results: Iterable[ItemResult]) -> float | None:
     return math.fsum(w * s for w, s in scored) / math.fsum(w for w, _ in scored)
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, _DECIMALS)
+def round_score(value: float | None) -> float | None:
+    """A score to two decimals, halves rounded up: the score shown is the score the rules use.
+
+    (So a dimension shown as 4.50 is enhanced, and one shown as 2.99 is not capable.)
+    """
+    if value is None:
+        return None
+    return float(Decimal(repr(value)).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP))
 
 
 def _completeness(results: list[ItemResult]) -> Completeness:
@@ -202,11 +208,11 @@ def _completeness(results: list[ItemResult]) -> Completeness:
 
 def level_from_scores(dimension_scores: list[float], domain_score: float) -> Level:
     """The lowest-dimension rule: enhanced, capable, emerging or not yet capable."""
-    if all(s >= ENHANCED - _EPS for s in dimension_scores):
+    if all(s >= ENHANCED for s in dimension_scores):
         return Level.ENHANCED
-    if all(s >= CAPABLE - _EPS for s in dimension_scores):
+    if all(s >= CAPABLE for s in dimension_scores):
         return Level.CAPABLE
-    if domain_score >= EMERGING - _EPS:
+    if domain_score >= EMERGING:
         return Level.EMERGING
     return Level.NOT_YET_CAPABLE
 
@@ -219,12 +225,8 @@ def _domain_result(
     warnings: list[str],
 ) -> DomainResult:
     completeness = _completeness(results)
-    unrounded = [
-        m
-        for d in domain.dimensions
-        if (m := _weighted_mean(r for r in results if r.dimension_id == d.id)) is not None
-    ]
-    domain_score = math.fsum(unrounded) / len(unrounded) if unrounded else None
+    dim_scores = [d.score for d in dims if d.score is not None]
+    domain_score = round_score(math.fsum(dim_scores) / len(dim_scores)) if dim_scores else None
     # integer comparison: "more than 20%" must not flip on float rounding
     insufficient = completeness.unanswered * 5 > completeness.applicable
     before_cap: Level | None = None
@@ -237,14 +239,14 @@ def _domain_result(
             "insufficient for a level; answer the remaining items."
         )
     elif domain_score is not None:
-        before_cap = level_from_scores(unrounded, domain_score)
+        before_cap = level_from_scores(dim_scores, domain_score)
     level = Level.NOT_YET_CAPABLE if has_critical else before_cap
     scored = [d for d in dims if d.score is not None]
     lowest = min(scored, key=lambda d: d.score or 0.0).dimension_id if scored else None
     return DomainResult(
         domain_id=domain.id,
         title=domain.title,
-        score=_round(domain_score),
+        score=domain_score,
         level=level,
         level_name=domain.levels.name(level) if level else None,
         level_before_cap=before_cap,
@@ -293,7 +295,7 @@ def _gaps(
                 title=r.title,
                 score=r.score,
                 weight=r.weight,
-                priority=round(-neg_priority, _DECIMALS) + 0.0,
+                priority=round(-neg_priority, 4) + 0.0,
                 recommendation=item.recommendation_for(program.setting, program.hospital_based),
                 citations=[instrument.citation(c.id) for c in item.citations],
                 sections=_sections(instrument, item.citations),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from audit_kit.instrument import Citation, Instrument, Item
 from audit_kit.result import ScoreResult
+from audit_kit.scoring import MAX_UNANSWERED_SHARE
 from audit_kit.vocab import AnswerKind, GapKind, Level
 
 WIDTH = 100
@@ -159,10 +160,13 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
     width = max(len(t) for t in [d.title for d in result.domains] + [" " * 20])
     dim_width = max(len(t) for t in [d.title for d in result.dimensions] + [" " * 20]) + 2
     for d in result.domains:
-        if d.level_name:
+        share = f"more than {MAX_UNANSWERED_SHARE:.0%} unanswered"
+        if d.level_name and d.capped and d.insufficient_evidence:
+            level = f"{d.level_name} (capped by a critical finding; also {share})"
+        elif d.level_name:
             level = d.level_name + (" (capped by a critical finding)" if d.capped else "")
         elif d.insufficient_evidence:
-            level = "insufficient evidence (more than 20% unanswered)"
+            level = f"insufficient evidence ({share})"
         else:
             level = "no level (nothing applicable)"
         out.append(f"  {d.title:<{width}}  {fmt_score(d.score):>4}  {level}")

@@ -26,7 +26,21 @@ _CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="\$?([A-Za-z]{1,4})\$?(\d{1,8})
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d{1,8})"')
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
+# Binary parts (pictures, macros, printer settings) are not XML and not scanned; every other
+# part is, whatever its name, since a workbook may name its sheet parts as it likes.
+_BINARY_SUFFIXES = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".emf",
+    ".wmf",
+    ".bin",
+    ".svg",
+)
 
 _RESAVE = "open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx)"
 _RESAVE_SENTENCE = _RESAVE[0].upper() + _RESAVE[1:]
@@ -269,7 +283,7 @@ def _read_xml_parts(
     parts: dict[str, bytes] = {}
     for info in infos:
         name = info.filename
-        if info.is_dir() or not name.lower().endswith(_XML_SUFFIXES):
+        if info.is_dir() or name.lower().endswith(_BINARY_SUFFIXES):
             continue
         try:
             raw = archive.read(info)

@@ -10,6 +10,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from audit_kit import xlsx_layout as lay
+from audit_kit.scoring import CAPABLE, ENHANCED, MAX_UNANSWERED_SHARE
 from audit_kit.vocab import AnswerKind, Level, Setting
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ _PROGRAM_WIDTHS = (20, 36, 50)
 
 SCALE_MEANING = {
     1: "not in place, or practice goes against the guidance",
-    3: "in place as routine practice: the program is capable",
-    5: "fully in place, written down, monitored and improved: the program is enhanced",
+    3: "in place as routine practice",
+    5: "fully in place, written down, monitored and improved",
 }
 
 # Named cell styles (also offered in the spreadsheet's style list)
@@ -286,10 +287,13 @@ def _print_setup(ws: Worksheet, instrument: Instrument, *, landscape: bool) -> N
 
 
 def _protect(ws: Worksheet) -> None:
-    """Guard the sheet against accidental edits; no password, columns and rows resizable."""
+    """Guard the sheet against accidental edits; no password. Rows and columns can still be
+    resized and inserted (the reader finds items by their id, wherever they are)."""
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+    ws.protection.insertRows = False
+    ws.protection.insertColumns = False
 
 
 def _instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, str]) -> None:
@@ -330,7 +334,9 @@ def _instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, str])
         (
             _BODY,
             "4. Leave an answer empty when you do not know yet: it counts as unanswered, never as "
-            "a guess. A domain with more than 20% of its items unanswered gets no level.",
+            "a guess. A domain with more than "
+            f"{MAX_UNANSWERED_SHARE:.0%} of its applicable items unanswered gets no level "
+            "from its scores.",
         ),
         (_BODY, ""),
         (_HEADING, "What the answers mean"),
@@ -340,6 +346,12 @@ def _instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, str])
             "practice at 1, 3 and 5; 2 and 4 lie in between. In general:",
         ),
         *[(_BODY, f"      {n} = {text}.") for n, text in SCALE_MEANING.items()],
+        (
+            _BODY,
+            f"A domain is capable when each of its dimensions averages at least {CAPABLE:.1f}, "
+            f"and enhanced at {ENHANCED:.1f}; a critical safety finding keeps it at the lowest "
+            "level whatever the scores.",
+        ),
         (
             _BODY,
             "Some items offer named choices instead: pick the one that fits; each carries a score.",
@@ -363,8 +375,10 @@ def _instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, str])
             _BODY,
             "Save it as an Excel Workbook (.xlsx), not .xls, .xlsm, .ods or .csv, and without a "
             "password. Keep the sheet names, the header rows and the 'Item id' column as they "
-            "are; sorting rows, inserting rows and adding columns are fine. The sheets are "
-            "protected against accidental edits, without a password.",
+            "are. You may insert rows and columns for your own notes. The sheets are protected "
+            "against accidental edits, without a password: to re-sort the rows, first unprotect "
+            "the sheet (Excel: Review > Unprotect Sheet; LibreOffice: Tools > Protect Sheet); "
+            "items are found by their id, not by their position.",
         ),
         (
             _BODY,

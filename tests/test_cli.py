@@ -229,3 +229,15 @@ def test_outputs_that_cannot_be_written(runner: CliRunner, tmp_path: Path) -> No
     result = runner.invoke(cli, ["report", str(path), "-i", MINI, "-o", "/proc/report.pdf"])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Error: /proc/report.pdf: cannot write in '/proc'")
+
+
+def test_score_text_says_both_capped_and_insufficient(runner: CliRunner, tmp_path: Path) -> None:
+    """A critical finding sets the level even with too little evidence; the text says both."""
+    doc = json.loads(json.dumps(RESPONSES))
+    del doc["answers"]["mat.route"], doc["answers"]["mat.pregnancy"]
+    path = write(tmp_path, doc)
+    result = runner.invoke(cli, ["score", str(path), "-i", MINI], catch_exceptions=False)
+    assert (
+        "Not yet MAT-capable (capped by a critical finding; also more than 20% unanswered)"
+        in result.stdout
+    )

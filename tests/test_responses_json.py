@@ -236,3 +236,24 @@ def test_empty_answers_are_dropped(mini: Instrument) -> None:
     doc["answers"]["cod.screen"] = {"value": None}
     _, responses = parse_responses(json.dumps(doc).encode(), "r.json", mini)
     assert "mat.route" not in responses.answers and "cod.screen" not in responses.answers
+
+
+def test_odd_types_get_plain_messages(mini: Instrument) -> None:
+    """A number as instrument id or as date is named as such, not silently reinterpreted."""
+    with pytest.raises(
+        ResponsesError, match="must be an instrument id such as 'mat-tsf-cod', not 5"
+    ):
+        parse_responses(json.dumps({**GOOD, "instrument_id": 5}).encode(), "r.json", None)
+    problems = parse(mini, {**GOOD, "assessment_date": 0})
+    assert any("must be a date written YYYY-MM-DD, not the number 0" in p for p in problems)
+
+
+def test_text_that_no_workbook_can_hold_is_cleaned_or_refused(mini: Instrument) -> None:
+    """Control characters go, line breaks become one kind; a population may not span lines."""
+    doc = {**GOOD, "program": {**GOOD["program"], "name": "Casa\x01 Esperanza"}}
+    doc = {**doc, "answers": {"mat.admit": {"value": 3, "note": "one\r\ntwo\rthree"}}}
+    _, responses = parse_responses(json.dumps(doc).encode(), "r.json", mini)
+    assert responses.program.name == "Casa Esperanza"
+    assert responses.answers["mat.admit"].note == "one\ntwo\nthree"
+    doc["program"]["populations"] = ["adults\nteens"]
+    assert any("runs over several lines" in p for p in parse(mini, doc))

@@ -410,3 +410,20 @@ def test_hostile_files_never_reach_the_reader(tmp_path: Path) -> None:
         path = _write(tmp_path, "in.xlsx", CASES[case][0]())
         with pytest.raises(InputFileError):
             read_workbook(path, MINI)
+
+
+def test_a_sheet_part_with_an_unusual_name_is_still_scanned(tmp_path: Path) -> None:
+    """Renaming a worksheet part (sheet3.dat) must not slip a far-away cell past the guard."""
+    data = build_workbook(load_instrument(DATA / "mini.yaml"))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            name, content = info.filename, source.read(info.filename)
+            if name == "xl/worksheets/sheet3.xml":
+                name = "xl/worksheets/sheet3.dat"
+                far = b'<row r="6000"><c r="XFD6000" t="inlineStr"><is><t>x</t></is></c></row>'
+                content = content.replace(b"</sheetData>", far + b"</sheetData>")
+            target.writestr(name, content.replace(b"sheet3.xml", b"sheet3.dat"))
+    problem = refused(_write(tmp_path, "renamed.xlsx", out.getvalue()))
+    assert problem.code == "far-cell" and str(problem.location).endswith("MAT!XFD6000")
