@@ -225,15 +225,6 @@ def _parse_path(path: str) -> tuple[int | str, ...]:
     return tuple(int(p) if p.isdigit() else p for p in parts if p)
 
 
-def check_instrument(data: Any) -> list[tuple[str, str, str]]:
-    """Cross-checks beyond each field's own rules, as (path, message, code) triples.
-
-    Works on the raw document, so that it runs even when some fields are malformed and every
-    problem can be reported at once; malformed parts are skipped here (validation names them).
-    """
-    return list(_cross_checks(data))
-
-
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
     return (
         [(n, v) for n, v in enumerate(value) if isinstance(v, dict)]
@@ -246,7 +237,12 @@ def _ref_id(ref: Any) -> Any:
     return ref.get("id") if isinstance(ref, dict) else ref
 
 
-def _cross_checks(doc: Any) -> Iterator[tuple[str, str, str]]:
+def check_instrument(doc: Any) -> Iterator[tuple[str, str, str]]:
+    """Cross-checks beyond each field's own rules, as (path, message, code) triples.
+
+    Works on the raw document, so that it runs even when some fields are malformed and every
+    problem can be reported at once; malformed parts are skipped here (validation names them).
+    """
     if not isinstance(doc, dict):
         return
     citations = _dicts(doc.get("citations"))

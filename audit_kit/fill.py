@@ -815,9 +815,7 @@ class _Session:
             ]
         if item.kind is AnswerKind.PERCENT:
             bands = self.instrument.bands_for(item)
-            keys = [
-                f"{b.min:g}% to " + ("100%" if b.max == 100 else f"under {b.max:g}%") for b in bands
-            ]
+            keys = [b.span for b in bands]
             size = max(len(key) for key in keys) + 2
             lines = [("", "A percentage 0-100 from the chart audit, scored by band:")]
             for key, band in zip(keys, bands, strict=True):

@@ -115,6 +115,12 @@ class Band(_Frozen):
     )
     score: Score = Field(description="Item score (1-5) for a percentage in this band.")
 
+    @property
+    def span(self) -> str:
+        """The band in words: '50% to under 80%', or '90% to 100%' for the top band."""
+        upper = "100%" if self.max == 100 else f"under {self.max:g}%"
+        return f"{self.min:g}% to {upper}"
+
     def contains(self, percent: float) -> bool:
         """Whether a percentage falls in this band."""
         return self.min <= percent < self.max or (percent == self.max == 100)
@@ -323,10 +329,6 @@ class Instrument(_Frozen):
     def item(self, item_id: str) -> Item:
         """The item with this id (KeyError if none)."""
         return self._items[item_id][2]
-
-    def locate(self, item_id: str) -> tuple[Domain, Dimension, Item]:
-        """The item with this id and its domain and dimension (KeyError if none)."""
-        return self._items[item_id]
 
     def has_item(self, item_id: str) -> bool:
         """Whether an item with this id exists."""

@@ -41,6 +41,7 @@ from audit_kit.responses import Responses
 from audit_kit.responses_json import dump_responses
 from audit_kit.result import DimensionResult, DomainResult, Gap, ItemResult, ScoreResult
 from audit_kit.scoring import CAPABLE, EMERGING, ENHANCED, MAX_UNANSWERED_SHARE
+from audit_kit.textout import fmt_score
 from audit_kit.vocab import AnswerKind, GapKind, ItemStatus, Level
 
 REPORT_NAME = "Self-assessment gap report"
@@ -94,11 +95,6 @@ def esc(text: object) -> str:
 def long_date(day: date) -> str:
     """'October 1, 2026': unambiguous and independent of the machine's locale."""
     return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def fmt_score(value: float | None) -> str:
-    """A score to two decimals, or an en dash when there is none."""
-    return "–" if value is None else f"{value:.2f}"
 
 
 def render_pdf(instrument: Instrument, responses: Responses, result: ScoreResult) -> bytes:
@@ -1153,7 +1149,7 @@ def _section_answers(report: _Report) -> list[Flowable]:
 def _section_methods(report: _Report) -> list[Flowable]:
     ins, s = report.instrument, report.styles
     bands = "; ".join(
-        f"{b.min:g}% to {'100%' if b.max == 100 else f'under {b.max:g}%'}: {b.score}"
+        f"{b.span}: {b.score}"
         for b in ins.percent_bands
     )
     own_bands = any(i.bands for _, _, i in ins.iter_items())

@@ -113,11 +113,6 @@ class Answer(_Frozen):
             f"must be a number (a score or a percentage) or a choice as text, not {value!r}"
         )
 
-    @property
-    def is_answered(self) -> bool:
-        """Whether the answer carries a value."""
-        return self.value is not None
-
 
 class Responses(_Frozen):
     """A filled assessment of one program with one instrument."""

@@ -51,8 +51,7 @@ def _answers(instrument: Instrument, item: Item) -> Iterator[tuple[str, str]]:
             yield choice.value, f"{choice.label} (scores {choice.score})"
     elif item.kind is AnswerKind.PERCENT:
         for band in instrument.bands_for(item):
-            upper = "100%" if band.max == 100 else f"under {band.max:g}%"
-            yield f"{band.min:g}%–{upper}", f"scores {band.score}"
+            yield band.span, f"scores {band.score}"
     for score, text in item.anchors.items():
         yield str(score), text
 

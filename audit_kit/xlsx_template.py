@@ -482,8 +482,7 @@ def _scores_text(instrument: Instrument, item: Item, setting: Setting | None) ->
     elif item.kind is AnswerKind.PERCENT:
         lines.append("Type the % of audited charts, 0-100. It scores:")
         for band in sorted(instrument.bands_for(item), key=lambda b: -b.score):
-            upper = "100%" if band.max == 100 else f"under {band.max:g}%"
-            lines.append(f"{band.score} = {band.min:g}% to {upper}")
+            lines.append(f"{band.score} = {band.span}")
     else:
         lines += [f"{score} = {text}" for score, text in item.anchors.items()]
     if item.allow_na:

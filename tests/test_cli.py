@@ -84,7 +84,7 @@ def test_instrument_show_text_and_markdown(runner: CliRunner) -> None:
         "cod.crisis",
         "CRITICAL (answer 1)",
         "N/A: The program",
-        "90%–100%",
+        "90% to 100%",
     ]:
         assert needle in text.stdout
     markdown = runner.invoke(
