@@ -23,6 +23,21 @@ _INSTRUMENT_HELP = (
 )
 
 
+def _instrument_option(help: str = _INSTRUMENT_HELP, **extra: Any) -> Any:
+    return click.option("--instrument", "-i", "spec", metavar="ID|PATH", help=help, **extra)
+
+
+def _output_option(metavar: str, help: str, **extra: Any) -> Any:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar=metavar,
+        help=help,
+        **extra,
+    )
+
+
 class UserError(click.ClickException):
     """An AuditKitError on its way out: one line per problem on stderr, exit code 2."""
 
@@ -108,7 +123,7 @@ def instrument_schema() -> None:
 
 @cli.command()
 @click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--instrument", "-i", "spec", metavar="ID|PATH", help=_INSTRUMENT_HELP)
+@_instrument_option()
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -125,20 +140,13 @@ def score(responses: Path, spec: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--instrument",
-    "-i",
-    "spec",
-    metavar="ID|PATH",
-    help=f"Bundled instrument id or a .yaml/.json file. Default: the resumed file's, "
-    f"else {DEFAULT_INSTRUMENT}.",
+@_instrument_option(
+    f"Bundled instrument id or a .yaml/.json file. Default: the resumed file's, "
+    f"else {DEFAULT_INSTRUMENT}."
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE.json",
-    help="Responses file to write, or to continue when it exists. "
+@_output_option(
+    "FILE.json",
+    "Responses file to write, or to continue when it exists. "
     "Default: <program>-<date>.json in the current folder.",
 )
 @click.option(
@@ -197,15 +205,12 @@ def fill(
 
 @cli.command()
 @click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE.pdf",
-    help="PDF to write (replaced if it exists). "
+@_output_option(
+    "FILE.pdf",
+    "PDF to write (replaced if it exists). "
     "Default: reports/<program>-<assessment date>.pdf, creating reports/.",
 )
-@click.option("--instrument", "-i", "spec", metavar="ID|PATH", help=_INSTRUMENT_HELP)
+@_instrument_option()
 def report(responses: Path, output: Path | None, spec: str | None) -> None:
     """Write the PDF gap report for RESPONSES (.xlsx or .json) and print its path.
 
@@ -224,21 +229,12 @@ def _setting_values() -> list[str]:
 
 
 @cli.command()
-@click.option(
-    "--instrument",
-    "-i",
-    "spec",
-    metavar="ID|PATH",
-    default=DEFAULT_INSTRUMENT,
-    show_default=True,
-    help="Bundled instrument id or a .yaml/.json file.",
+@_instrument_option(
+    "Bundled instrument id or a .yaml/.json file.", default=DEFAULT_INSTRUMENT, show_default=True
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE.xlsx",
-    help="Workbook to write. Default: <program>.xlsx with --program, else "
+@_output_option(
+    "FILE.xlsx",
+    "Workbook to write. Default: <program>.xlsx with --program, else "
     "<instrument>-assessment.xlsx, in the current folder.",
 )
 @click.option("--program", "program_name", metavar="NAME", help="Program name to fill in.")
@@ -257,23 +253,9 @@ def template(
     and a dropdown in each answer cell. Fill it in with Excel or LibreOffice,
     then score it or make the report from it.
     """
-    from audit_kit.catalog import load_instrument
-    from audit_kit.convert import output_format, template_path
-    from audit_kit.fsutil import write_atomic
-    from audit_kit.vocab import Setting
-    from audit_kit.xlsx_template import build_workbook
+    from audit_kit.convert import write_template
 
-    if program_name is not None and len(program_name.strip()) > 200:
-        raise click.BadParameter("at most 200 characters", param_hint="--program")
-    loaded = load_instrument(spec)
-    path = output if output is not None else template_path(loaded.id, program_name)
-    output_format(path, allowed=("xlsx",))
-    data = build_workbook(
-        loaded,
-        program_name=program_name.strip() if program_name else None,
-        setting=Setting(setting) if setting else None,
-    )
-    write_atomic(path, data, overwrite=force)
+    path = write_template(spec, output, program_name=program_name, setting=setting, overwrite=force)
     click.echo(str(path))
     click.echo(
         f"Next: fill it in with Excel or LibreOffice, then run `audit-kit score {path}` "
@@ -286,15 +268,10 @@ def template(
 @click.argument(
     "source", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="OUTPUT",
-    help="File to write: .json for an .xlsx INPUT, .xlsx for a .json INPUT.",
+@_output_option(
+    "OUTPUT", "File to write: .json for an .xlsx INPUT, .xlsx for a .json INPUT.", required=True
 )
-@click.option("--instrument", "-i", "spec", metavar="ID|PATH", help=_INSTRUMENT_HELP)
+@_instrument_option()
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def convert(source: Path, output: Path, spec: str | None, force: bool) -> None:
     """Convert responses from .xlsx to .json, or from .json to .xlsx, and print the path.

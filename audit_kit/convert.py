@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit_kit.errors import OutputError
+from audit_kit.errors import AuditKitError, OutputError
 
 FORMATS = {".json": "json", ".xlsx": "xlsx"}
 
@@ -58,3 +58,34 @@ def template_path(instrument_id: str, program_name: str | None) -> Path:
 
     fallback = f"{slug(instrument_id)}-assessment"
     return Path(f"{slug(program_name or '', fallback=fallback)}.xlsx")
+
+
+def write_template(
+    instrument: str | Path,
+    output: Path | None = None,
+    *,
+    program_name: str | None = None,
+    setting: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a blank workbook for ``instrument`` and return its path.
+
+    Without ``output`` the file goes in the current folder, named by ``template_path``; an
+    existing file is refused unless ``overwrite``.
+    """
+    from audit_kit.catalog import load_instrument
+    from audit_kit.fsutil import write_atomic
+    from audit_kit.vocab import Setting
+    from audit_kit.xlsx_template import build_workbook
+
+    name = program_name.strip() if program_name else None
+    if name is not None and len(name) > 200:
+        raise AuditKitError.single(
+            "the program name is longer than 200 characters; shorten it", path="--program"
+        )
+    loaded = load_instrument(instrument)
+    path = output if output is not None else template_path(loaded.id, name)
+    output_format(path, allowed=("xlsx",))
+    data = build_workbook(loaded, program_name=name, setting=Setting(setting) if setting else None)
+    write_atomic(path, data, overwrite=overwrite)
+    return path

@@ -1148,10 +1148,7 @@ def _section_answers(report: _Report) -> list[Flowable]:
 
 def _section_methods(report: _Report) -> list[Flowable]:
     ins, s = report.instrument, report.styles
-    bands = "; ".join(
-        f"{b.span}: {b.score}"
-        for b in ins.percent_bands
-    )
+    bands = "; ".join(f"{b.span}: {b.score}" for b in ins.percent_bands)
     own_bands = any(i.bands for _, _, i in ins.iter_items())
     share = f"{MAX_UNANSWERED_SHARE:.0%}"
     rules = [

@@ -396,7 +396,10 @@ def test_template_command_default_name_refuses_to_overwrite(
         (["-o", "plan.csv"], "Error: plan.csv: give an output file name ending in .xlsx"),
         (["-o", "no/such/folder/t.xlsx"], "Error: no/such/folder/t.xlsx: folder 'no/such/folder'"),
         (["--setting", "rehab"], "Error: Invalid value for '--setting'"),
-        (["--program", "x" * 201], "Error: Invalid value for --program: at most 200 characters"),
+        (
+            ["--program", "x" * 201],
+            "Error: --program: the program name is longer than 200 characters; shorten it",
+        ),
         (["-i", "nosuch"], "Error: no bundled instrument 'nosuch'"),
     ],
 )
