@@ -37,6 +37,8 @@ from audit_kit.responses import (
     normalize_value,
 )
 from audit_kit.responses_json import MAX_RESPONSES_BYTES, dump_responses, read_responses_json
+from audit_kit.result import Completeness
+from audit_kit.scoring import score
 from audit_kit.vocab import AnswerKind, ItemStatus, Setting
 
 DEFAULT_SETTING = Setting.OUTPATIENT
@@ -513,8 +515,8 @@ class _Session:
             )
         c = self._counts(responses)
         self.say(
-            f"{c[ItemStatus.ANSWERED]} answered, {c[ItemStatus.NOT_APPLICABLE]} N/A, "
-            f"{c[ItemStatus.UNANSWERED]} unanswered, of {instrument.item_count} items."
+            f"{c.answered} answered, {c.not_applicable} N/A, "
+            f"{c.unanswered} unanswered, of {c.total} items."
         )
         if self.options.review and profile is None:
             self.say()
@@ -962,17 +964,11 @@ class _Session:
 
     # -- the end ----------------------------------------------------------------------------
 
-    def _counts(self, responses: Responses, domain: Domain | None = None) -> dict[str, int]:
+    def _counts(self, responses: Responses, domain: Domain | None = None) -> Completeness:
+        """Answered, N/A and unanswered, as the scoring rules count them."""
         assert self.instrument is not None
-        counts = dict.fromkeys(ItemStatus, 0)
-        setting = responses.program.setting
-        for dom, _, item in self.instrument.iter_items():
-            if domain is None or dom.id == domain.id:
-                status = status_of(responses.answers.get(item.id))
-                if not item.applies(setting):
-                    status = ItemStatus.NOT_APPLICABLE
-                counts[status] += 1
-        return counts
+        result = score(self.instrument, responses)
+        return result.domain(domain.id).completeness if domain else result.completeness
 
     def _command(self, verb: str) -> str:
         assert self.path is not None
@@ -999,8 +995,8 @@ class _Session:
         for title, c in rows:
             shown = _short(title, title_width) if len(title) > title_width else title
             self.say(
-                f"  {shown:<{title_width}}  {c[ItemStatus.ANSWERED]:>8}  "
-                f"{c[ItemStatus.NOT_APPLICABLE]:>3}  {c[ItemStatus.UNANSWERED]:>10}"
+                f"  {shown:<{title_width}}  {c.answered:>8}  "
+                f"{c.not_applicable:>3}  {c.unanswered:>10}"
             )
         open_ids = [
             i.id

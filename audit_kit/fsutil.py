@@ -101,7 +101,7 @@ def check_output(path: Path) -> None:
             file=shown,
             code="name-too-long",
         )
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent  # Path("x.pdf").parent is Path(".")
     try:
         folder_ok, is_folder = folder.is_dir(), path.is_dir()
     except OSError as exc:
@@ -129,12 +129,8 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
     shown = str(path)
     check_output(path)
     if not overwrite and path.exists():
-        raise OutputError.single(
-            "already exists; choose another name with -o, or pass --force to replace it",
-            file=shown,
-            code="exists",
-        )
-    folder = path.parent if str(path.parent) else Path(".")
+        raise _exists(path)
+    folder = path.parent  # Path("x.pdf").parent is Path(".")
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else _file_mode()
         # a short temporary name: a long output name must not become too long to create
@@ -167,16 +163,20 @@ def write_atomic(path: Path, data: bytes, *, overwrite: bool = True) -> None:
         raise
 
 
+def _exists(path: Path) -> OutputError:
+    return OutputError.single(  # type: ignore[return-value]
+        "already exists; choose another name with -o, or pass --force to replace it",
+        file=str(path),
+        code="exists",
+    )
+
+
 def _link_new(tmp: str, path: Path) -> None:
     """Put ``tmp`` at ``path`` only if nothing is there, even if a file appeared meanwhile."""
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise OutputError.single(
-            "already exists; choose another name with -o, or pass --force to replace it",
-            file=str(path),
-            code="exists",
-        ) from None
+        raise _exists(path) from None
     except OSError:
         # a file system without hard links: the check above the write is what we have
         os.replace(tmp, path)

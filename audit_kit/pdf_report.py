@@ -1313,28 +1313,8 @@ class _ReportDoc(BaseDocTemplate):
                 f"answers SHA-256 {report.fingerprint[:16]}…"
             ),
         )
-        portrait = Frame(
-            st.MARGIN_LEFT,
-            st.MARGIN_BOTTOM,
-            st.CONTENT_WIDTH,
-            st.FRAME_HEIGHT,
-            id="portrait",
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
-        landscape = Frame(
-            st.MARGIN_LEFT,
-            st.MARGIN_BOTTOM,
-            st.CONTENT_WIDTH_LANDSCAPE,
-            st.FRAME_HEIGHT_LANDSCAPE,
-            id="landscape",
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
+        portrait = _frame("portrait", st.CONTENT_WIDTH, st.FRAME_HEIGHT)
+        landscape = _frame("landscape", st.CONTENT_WIDTH_LANDSCAPE, st.FRAME_HEIGHT_LANDSCAPE)
         self.addPageTemplates(
             [
                 PageTemplate("cover", [portrait], onPage=self.furniture.cover, pagesize=st.PAGE),
@@ -1357,6 +1337,21 @@ class _ReportDoc(BaseDocTemplate):
         top = self.frame._y + flowable.height + 8
         self.canv.bookmarkPage(key, fit="XYZ", left=0, top=top)
         self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+
+def _frame(name: str, width: float, height: float) -> Frame:
+    """The page's one text frame: inside the margins, no padding of its own."""
+    return Frame(
+        st.MARGIN_LEFT,
+        st.MARGIN_BOTTOM,
+        width,
+        height,
+        id=name,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
 
 
 @dataclass(frozen=True)

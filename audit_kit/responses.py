@@ -167,9 +167,14 @@ def answer_hint(item: Item) -> str:
 NA_WORDS = frozenset({"n/a", "na", "n.a.", "n.a", "n / a", "not applicable"})
 
 
+def squash(text: str) -> str:
+    """Text with its white space (non-breaking too) collapsed to single spaces and trimmed."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
 def fold(text: str) -> str:
-    """Text as compared: white space (non-breaking too) collapsed, case folded."""
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    """Text as compared: squashed and case-folded."""
+    return squash(text).casefold()
 
 
 def normalize_value(item: Item, value: AnswerValue) -> AnswerValue | None:

@@ -114,6 +114,20 @@ SCALE_ENTRIES = (1, 2, 3, 4, 5)
 ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+$")
 
 
+def column_letter(n: int) -> str:
+    """'F' for column 6, 'AA' for column 27 (as openpyxl's get_column_letter, without openpyxl)."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    """'F14' for row 14, column 6."""
+    return f"{column_letter(col)}{row}"
+
+
 def domain_sheet_names(instrument: Instrument) -> dict[str, str]:
     """The sheet name of each domain: its id in capitals, made unique against the other sheets."""
     taken = {fold(name) for name in RESERVED_SHEETS}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit_kit import xlsx_layout as lay
 from audit_kit.errors import InputFileError, InstrumentError, Location, Problem, ResponsesError
-from audit_kit.responses import NA_WORDS, fold
+from audit_kit.responses import NA_WORDS, fold, squash
 from audit_kit.vocab import AnswerKind, Setting
 
 if TYPE_CHECKING:
@@ -174,23 +174,6 @@ def _mark_formulas(book: dict[str, Cells], wb: Any) -> None:
         wb.close()
 
 
-def _col(n: int) -> str:
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_name(row: int, col: int) -> str:
-    """'F14' for row 14, column 6."""
-    return f"{_col(col)}{row}"
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
-
-
 def _tidy(number: float) -> int | float:
     number = round(number, 9)  # 0.85 * 100 is 85.00000000000001
     return int(number) if number.is_integer() else number
@@ -207,7 +190,7 @@ def _shown(raw: Raw) -> str:
         return value.date().isoformat()
     if isinstance(value, date | time):
         return value.isoformat()
-    return _clean(str(value))
+    return squash(str(value))
 
 
 class _Reader:
@@ -278,7 +261,7 @@ class _Reader:
             row = keys.get(key, lay.META_ROW[key])
             raw = cells.get((row, 2))
             usable = raw is not None and raw.value is not None and not raw.error
-            meta[key] = (_shown(raw) if usable else None, self.at(title, cell_name(row, 2)))
+            meta[key] = (_shown(raw) if usable else None, self.at(title, lay.cell_name(row, 2)))
 
         def fail(key: str, message: str, code: str = "bad-meta") -> ResponsesError:
             return ResponsesError([Problem(meta[key][1], message, code)])
@@ -366,13 +349,13 @@ class _Reader:
                     Problem(
                         self.at(title),
                         f"the '{field.label}' line is missing; restore it (its label in column "
-                        f"{_col(lay.PROGRAM_LABEL_COL)}, the value beside it)",
+                        f"{lay.column_letter(lay.PROGRAM_LABEL_COL)}, the value beside it)",
                         "program-field",
                     )
                 )
                 continue
             row, col = next(((r, c) for r, c in spots if c == label_col), spots[0])
-            where = self.at(title, cell_name(row, col + 1))
+            where = self.at(title, lay.cell_name(row, col + 1))
             places[field.key] = where
             message, value = self.program_value(field.key, cells.get((row, col + 1)))
             if message:
@@ -483,12 +466,12 @@ class _Reader:
             return "no-header"  # a sheet of the user's own, unless an item sheet lost it
         header_row, columns, duplicates = header
         for key, cols in duplicates.items():
-            listed = ", ".join(cell_name(header_row, c) for c in cols)
+            listed = ", ".join(lay.cell_name(header_row, c) for c in cols)
             problems += [
                 (
                     (order, header_row, c),
                     Problem(
-                        self.at(title, cell_name(header_row, c)),
+                        self.at(title, lay.cell_name(header_row, c)),
                         f"the '{_header_text(key)}' column appears more than once ({listed}); "
                         "keep one",
                         "duplicate-column",
@@ -527,8 +510,8 @@ class _Reader:
                     (
                         (order, row, filled[0]),
                         Problem(
-                            self.at(title, cell_name(row, filled[0])),
-                            f"this row has no item id in {cell_name(row, id_col)}, so what it "
+                            self.at(title, lay.cell_name(row, filled[0])),
+                            f"this row has no item id in {lay.cell_name(row, id_col)}, so what it "
                             "holds cannot be read; move it into the row of its item, or clear it",
                             "no-item-id",
                         ),
@@ -540,7 +523,7 @@ class _Reader:
         self, item_id: str, spots: list[tuple[str, int, dict[str, int]]]
     ) -> list[tuple[Order, Problem]]:
         """One problem at each row of an item listed more than once."""
-        where = [(t, r, cell_name(r, c["id"])) for t, r, c in spots]
+        where = [(t, r, lay.cell_name(r, c["id"])) for t, r, c in spots]
         listed = ", ".join(str(Location(sheet=t, cell=cell)) for t, _, cell in where)
         return [
             (
@@ -627,7 +610,7 @@ class _Reader:
         cells = self.book[title]
         order = self.order[title]
         spots = {
-            key: _Spot((order, row, columns[key]), self.at(title, cell_name(row, columns[key])))
+            key: _Spot((order, row, columns[key]), self.at(title, lay.cell_name(row, columns[key])))
             for key in lay.READ_COLUMNS
             if key in columns
         }
@@ -765,7 +748,7 @@ def _answer_value(item: Item, raw: Raw) -> AnswerValue | _NotApplicable | None:
         if item.kind is AnswerKind.PERCENT and raw.percent and -1e6 < value < 1e6:
             return _tidy(value * 100)
         return value
-    text = _clean(str(value))
+    text = squash(str(value))
     if not text:
         return None
     folded = fold(text)

@@ -10,6 +10,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from audit_kit import xlsx_layout as lay
+from audit_kit.responses import clean_text
 from audit_kit.scoring import CAPABLE, ENHANCED, MAX_UNANSWERED_SHARE
 from audit_kit.vocab import AnswerKind, Level, Setting
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from audit_kit.responses import Answer, Responses
 
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # as openpyxl's ILLEGAL_CHARACTERS_RE
 
 _DARK = "1F3864"
 _ANSWER_FILL = "FFF2CC"
@@ -56,8 +56,7 @@ _FILL, _FILL_ANSWER, _FILL_DATE = "ak fill in", "ak fill in answer", "ak fill in
 
 def safe_text(text: str) -> str:
     """Text a cell can hold: no control characters, line ends as \\n, at most 32,767 characters."""
-    cleaned = _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return cleaned[:MAX_CELL_CHARS]
+    return clean_text(text)[:MAX_CELL_CHARS]
 
 
 def put_text(cell: Cell, text: str, style: str | None = None) -> None:
@@ -244,8 +243,6 @@ class _Lists:
 
     def source(self, name: str, entries: Sequence[str | int]) -> str:
         """The range holding ``entries`` (written on first use), for a list validation."""
-        from openpyxl.utils import get_column_letter
-
         key = tuple(entries)
         if key not in self._sources:
             col = len(self._sources) + 1
@@ -255,7 +252,7 @@ class _Lists:
                     put_text(self.ws.cell(row, col), entry)
                 else:
                     self.ws.cell(row, col).value = entry
-            letter = get_column_letter(col)
+            letter = lay.column_letter(col)
             self._sources[key] = f"{lay.LISTS_SHEET}!${letter}$2:${letter}${len(entries) + 1}"
         return self._sources[key]
 
@@ -303,7 +300,7 @@ def _instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, str])
     answer = lay.COLUMNS[lay.COLUMN_INDEX["answer"] - 1].header
     scores = lay.COLUMNS[lay.COLUMN_INDEX["scores"] - 1].header
     first = sheets[instrument.domains[0].id]
-    example = f"{first}!{_letter(lay.COLUMN_INDEX['answer'])}{lay.FIRST_ITEM_ROW + 3}"
+    example = f"{first}!{lay.column_letter(lay.COLUMN_INDEX['answer'])}{lay.FIRST_ITEM_ROW + 3}"
     rows: list[tuple[str, str]] = [
         (_TITLE, instrument.title),
         (
@@ -417,7 +414,7 @@ def _program(
 ) -> None:
     ws.sheet_view.showGridLines = False
     for col, width in enumerate(_PROGRAM_WIDTHS, start=1):
-        ws.column_dimensions[_letter(col)].width = width
+        ws.column_dimensions[lay.column_letter(col)].width = width
     put_text(ws.cell(1, 1), "Program assessed", _SHEET_TITLE)
     put_text(ws.cell(2, 1), "Describe the program (never a patient). Fill in the yellow cells.")
     for col, text in enumerate(("Field", "Answer", "How to fill in"), start=1):
@@ -466,12 +463,6 @@ def _program(
     ws.row_dimensions[row].height = row_height([(sum(_PROGRAM_WIDTHS[1:]), about, _SIZE)])
     _protect(ws)
     _print_setup(ws, instrument, landscape=False)
-
-
-def _letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)
 
 
 def _scores_text(instrument: Instrument, item: Item, setting: Setting | None) -> str:
@@ -558,7 +549,7 @@ def _domain(
     domain = instrument.domain(domain_id)
     col = lay.COLUMN_INDEX
     for n, column in enumerate(lay.COLUMNS, start=1):
-        ws.column_dimensions[_letter(n)].width = column.width
+        ws.column_dimensions[lay.column_letter(n)].width = column.width
     put_text(ws.cell(lay.TITLE_ROW, 1), domain.title, _SHEET_TITLE)
     ws.row_dimensions[lay.TITLE_ROW].height = 20
     put_text(

@@ -345,14 +345,7 @@ def test_hostile_instrument_text_comes_out_literally(mini: Instrument) -> None:
     doc["citations"][0]["url"] = "javascript:alert(1)"
     doc["citations"][0]["title"] = "Guide <img src='/etc/passwd'>"
     custom = Instrument.model_validate(doc)
-    responses = Responses(
-        instrument_id="mini",
-        instrument_version="1.0",
-        program={"name": "P", "setting": "outpatient", "hospital_based": False},
-        assessment_date=date(2026, 1, 2),
-        answers={"mat.admit": Answer(value=1)},
-    )
-    data = render(custom, responses)
+    data = render(custom, build_responses(custom, {"mat.admit": 1}))
     text = flat(data)
     assert "Custom <b>instrument</b> &copy;" in text
     assert "Meds <i>& more</i>" in text
@@ -575,13 +568,6 @@ def test_same_short_label_gets_a_letter(mini: Instrument) -> None:
     doc = mini.model_dump(mode="json", exclude_none=True)
     doc["citations"][1].update(author="Test Society", year=2020)
     custom = Instrument.model_validate(doc)
-    responses = Responses(
-        instrument_id="mini",
-        instrument_version="1.0",
-        program={"name": "P", "setting": "outpatient", "hospital_based": False},
-        assessment_date=date(2026, 1, 2),
-        answers={"mat.route": Answer(value="none")},
-    )
-    text = flat(render(custom, responses))
+    text = flat(render(custom, build_responses(custom, {"mat.route": "none"})))
     assert "Test Society (2020a)" in text and "Test Society (2020b)" in text
     assert re.search(r"Test Society \(2020b\), EP 2", text)
