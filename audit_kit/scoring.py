@@ -62,7 +62,6 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
     warnings: list[str] = []
     items: list[ItemResult] = []
     criticals: list[CriticalFinding] = []
-    order = {item_id: n for n, item_id in enumerate(instrument.item_ids)}
 
     for domain, dimension, item in instrument.iter_items():
         result = _item_result(instrument, domain, dimension, item, responses, warnings)
@@ -117,7 +116,6 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
             )
         )
 
-    criticals.sort(key=lambda c: order[c.item_id])
     return ScoreResult(
         instrument_id=instrument.id,
         instrument_version=instrument.version,
@@ -130,7 +128,7 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
         dimensions=dimensions,
         items=items,
         critical_findings=criticals,
-        gaps=_gaps(instrument, responses, items, order),
+        gaps=_gaps(instrument, responses, items),
         warnings=warnings,
     )
 
@@ -261,41 +259,41 @@ def _sections(instrument: Instrument, refs: list[CitationRef]) -> list[str | Non
     return [r.section or instrument.citation(r.id).section for r in refs]
 
 
-def _gaps(
-    instrument: Instrument,
-    responses: Responses,
-    items: list[ItemResult],
-    order: dict[str, int],
-) -> list[Gap]:
-    program = responses.program
-    ranked: list[tuple[int, float, int, ItemResult]] = []
+def _gaps(instrument: Instrument, responses: Responses, items: list[ItemResult]) -> list[Gap]:
+    """Every item below 5 (and every critical one), in priority order.
+
+    Critical first, then below capable by weight × (3 − score), then towards enhanced by
+    weight × (5 − score); ``items`` come in instrument order and the sort is stable, so ties
+    keep that order.
+    """
+    tiers = list(GapKind)
+    found: list[tuple[GapKind, float, ItemResult]] = []
     for r in items:
         if r.score is None or (r.score >= 5 and not r.critical):
             continue
         if r.critical:
-            kind, priority = GapKind.CRITICAL, r.weight * max(CAPABLE - r.score, 0.0)
+            found.append((GapKind.CRITICAL, r.weight * max(CAPABLE - r.score, 0.0), r))
         elif r.score < CAPABLE:
-            kind, priority = GapKind.BELOW_CAPABLE, r.weight * (CAPABLE - r.score)
+            found.append((GapKind.BELOW_CAPABLE, r.weight * (CAPABLE - r.score), r))
         else:
-            kind, priority = GapKind.TOWARDS_ENHANCED, r.weight * (5 - r.score)
-        tier = list(GapKind).index(kind)
-        ranked.append((tier, -priority, order[r.item_id], r))
-    ranked.sort(key=lambda t: t[:3])
+            found.append((GapKind.TOWARDS_ENHANCED, r.weight * (5 - r.score), r))
+    found.sort(key=lambda t: (tiers.index(t[0]), -t[1]))
+    program = responses.program
     gaps = []
-    for rank, (tier, neg_priority, _, r) in enumerate(ranked, start=1):
+    for rank, (kind, priority, r) in enumerate(found, start=1):
         item = instrument.item(r.item_id)
         assert r.score is not None
         gaps.append(
             Gap(
                 rank=rank,
-                kind=list(GapKind)[tier],
+                kind=kind,
                 item_id=r.item_id,
                 domain_id=r.domain_id,
                 dimension_id=r.dimension_id,
                 title=r.title,
                 score=r.score,
                 weight=r.weight,
-                priority=round(-neg_priority, 4) + 0.0,
+                priority=round(priority, 4),
                 recommendation=item.recommendation_for(program.setting, program.hospital_based),
                 citations=[instrument.citation(c.id) for c in item.citations],
                 sections=_sections(instrument, item.citations),
