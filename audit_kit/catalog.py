@@ -84,8 +84,8 @@ def _load_cached(resolved: Path, shown: str, _stamp: tuple[int, int]) -> Any:
     from pydantic import ValidationError
 
     from audit_kit.fsutil import read_input
-    from audit_kit.instrument import Instrument
     from audit_kit.locate import load_json, problems_from_validation
+    from audit_kit.model.instrument import Instrument
 
     raw = read_input(Path(shown), MAX_INSTRUMENT_BYTES, "an instrument")
     try:
@@ -336,7 +336,7 @@ def _ambiguous_labels(
     path: str, choices: list[tuple[int, dict[str, Any]]]
 ) -> Iterator[tuple[str, str, str]]:
     """A label must name one choice only: answers are matched by label as well as by value."""
-    from audit_kit.responses import fold
+    from audit_kit.model.responses import fold
 
     values = {c.get("value") for _, c in choices}
     seen: set[str] = set()
@@ -413,7 +413,7 @@ def _bands(path: str, bands: Any) -> Iterator[tuple[str, str, str]]:
 
 def instrument_schema() -> dict[str, Any]:
     """JSON Schema of the instrument format, for editors and authors."""
-    from audit_kit.instrument import Instrument
+    from audit_kit.model.instrument import Instrument
 
     schema = Instrument.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

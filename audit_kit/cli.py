@@ -85,7 +85,7 @@ def instrument() -> None:
 def instrument_list() -> None:
     """List the bundled instruments with their items per domain."""
     from audit_kit.catalog import list_bundled
-    from audit_kit.textout import instrument_list as render
+    from audit_kit.outputs.text import instrument_list as render
 
     click.echo(render(list_bundled()))
 
@@ -98,7 +98,7 @@ def instrument_list() -> None:
 def instrument_show(spec: str, fmt: str) -> None:
     """Show every item of an instrument: question, evidence, answers, rules and sources."""
     from audit_kit.catalog import load_instrument
-    from audit_kit.textout import instrument_text
+    from audit_kit.outputs.text import instrument_text
 
     click.echo(instrument_text(load_instrument(spec), markdown=fmt == "markdown"), nl=False)
 
@@ -129,8 +129,8 @@ def instrument_schema() -> None:
 )
 def score(responses: Path, spec: str | None, fmt: str) -> None:
     """Score RESPONSES (.json or .xlsx): levels, scores, critical findings, priorities."""
-    from audit_kit.assess import assess
-    from audit_kit.textout import score_text
+    from audit_kit.outputs.text import score_text
+    from audit_kit.workflows.assess import assess
 
     result = assess(responses, spec).result
     if fmt == "json":
@@ -217,13 +217,13 @@ def report(responses: Path, output: Path | None, spec: str | None) -> None:
     Cover, executive summary with a chart, findings per domain, the prioritised
     action plan, every answer, the scoring rules and the references.
     """
-    from audit_kit.reporting import write_report
+    from audit_kit.workflows.report import write_report
 
     click.echo(str(write_report(responses, output, spec)))
 
 
 def _setting_values() -> list[str]:
-    from audit_kit.vocab import Setting
+    from audit_kit.model.vocab import Setting
 
     return [s.value for s in Setting]
 
@@ -253,7 +253,7 @@ def template(
     and a dropdown in each answer cell. Fill it in with Excel or LibreOffice,
     then score it or make the report from it.
     """
-    from audit_kit.convert import write_template
+    from audit_kit.workflows.convert import write_template
 
     path = write_template(spec, output, program_name=program_name, setting=setting, overwrite=force)
     click.echo(str(path))
@@ -280,8 +280,8 @@ def convert(source: Path, output: Path, spec: str | None, force: bool) -> None:
     workbook is the template with the program details and answers in it. A
     file with problems is not converted; every problem is listed instead.
     """
-    from audit_kit.convert import convert_responses
     from audit_kit.fsutil import write_atomic
+    from audit_kit.workflows.convert import convert_responses
 
     write_atomic(output, convert_responses(source, output, spec), overwrite=force)
     click.echo(str(output))
@@ -308,8 +308,8 @@ def convert(source: Path, output: Path, spec: str | None, force: bool) -> None:
 def demo(folder: Path, example: str) -> None:
     """Write a bundled example assessment (.json and .xlsx), print its scores, and write its
     PDF gap report; existing demo files in the folder are replaced."""
-    from audit_kit.demo import write_demo
-    from audit_kit.textout import score_text
+    from audit_kit.outputs.text import score_text
+    from audit_kit.workflows.demo import write_demo
 
     files = write_demo(folder, example)
     click.echo(score_text(files.assessment.result), nl=False)

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from audit_kit.catalog import load_instrument
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Program, Responses
-from audit_kit.vocab import Setting
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Program, Responses
+from audit_kit.model.vocab import Setting
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

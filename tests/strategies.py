@@ -7,9 +7,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Program, Responses
-from audit_kit.vocab import AnswerKind, Setting
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Program, Responses
+from audit_kit.model.vocab import AnswerKind, Setting
 
 _LEVELS = {
     "not_yet_capable": "Not yet",

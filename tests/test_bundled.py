@@ -9,11 +9,11 @@ from click.testing import CliRunner
 
 from audit_kit.catalog import bundled_paths, load_instrument
 from audit_kit.cli import cli
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Responses
-from audit_kit.responses_json import read_responses_json
+from audit_kit.formats.responses_json import read_responses_json
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Responses
+from audit_kit.model.vocab import AnswerKind, Level
 from audit_kit.scoring import score
-from audit_kit.vocab import AnswerKind, Level
 
 from conftest import EXAMPLES, ROOT
 
@@ -171,7 +171,7 @@ def test_integrated_example_is_capable_or_enhanced_everywhere() -> None:
 @pytest.mark.parametrize("name", ["residential-12step", "hospital-unit", "integrated-outpatient"])
 def test_examples_are_complete_and_canonical(name: str) -> None:
     """Every applicable item is answered; the files are already in canonical form."""
-    from audit_kit.responses_json import dump_responses
+    from audit_kit.formats.responses_json import dump_responses
 
     instrument, responses = example(name)
     result = score(instrument, responses)

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from audit_kit.cli import cli
-from audit_kit.result import ScoreResult
+from audit_kit.model.result import ScoreResult
 
 from conftest import DATA, ROOT
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 from audit_kit.catalog import load_instrument
 from audit_kit.cli import cli
-from audit_kit.convert import convert_responses
-from audit_kit.responses import Answer, Program, Responses
-from audit_kit.responses_json import dump_responses, parse_responses, read_responses_json
-from audit_kit.vocab import Setting
-from audit_kit.xlsx_reader import read_workbook
+from audit_kit.formats.responses_json import dump_responses, parse_responses, read_responses_json
+from audit_kit.formats.xlsx.reader import read_workbook
+from audit_kit.model.responses import Answer, Program, Responses
+from audit_kit.model.vocab import Setting
+from audit_kit.workflows.convert import convert_responses
 
 from conftest import DATA, EXAMPLES
 from strategies import answers_for, valid_values

@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from audit_kit.assess import read_responses
 from audit_kit.cli import cli
-from audit_kit.responses_json import read_responses_json
+from audit_kit.formats.responses_json import read_responses_json
+from audit_kit.workflows.assess import read_responses
 
 from conftest import EXAMPLES
 

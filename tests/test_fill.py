@@ -14,11 +14,11 @@ from click.testing import CliRunner, Result
 
 from audit_kit.cli import cli
 from audit_kit.fill import FillOptions, Outcome, apply_setting, parse_answer, run_fill
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Program, Responses
-from audit_kit.responses_json import dump_responses, read_responses_json
+from audit_kit.formats.responses_json import dump_responses, read_responses_json
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Program, Responses
+from audit_kit.model.vocab import AnswerKind, Setting
 from audit_kit.scoring import score
-from audit_kit.vocab import AnswerKind, Setting
 
 from conftest import DATA
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pexpect
 
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Program, Responses
-from audit_kit.responses_json import dump_responses, read_responses_json
-from audit_kit.vocab import AnswerKind, Setting
+from audit_kit.formats.responses_json import dump_responses, read_responses_json
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Program, Responses
+from audit_kit.model.vocab import AnswerKind, Setting
 
 from conftest import DATA
 

@@ -18,10 +18,12 @@ from hypothesis import strategies as hs
 from pypdf import PdfReader
 
 from audit_kit import __version__
-from audit_kit.assess import assess
 from audit_kit.catalog import load_instrument
-from audit_kit.instrument import Instrument
-from audit_kit.pdf_report import (
+from audit_kit.formats.responses_json import dump_responses
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Responses, clean_text
+from audit_kit.model.vocab import Setting
+from audit_kit.outputs.pdf.report import (
     answer_words,
     answers_fingerprint,
     esc,
@@ -30,11 +32,9 @@ from audit_kit.pdf_report import (
     render_pdf,
     short_author,
 )
-from audit_kit.pdf_styles import printable
-from audit_kit.responses import Answer, Responses, clean_text
-from audit_kit.responses_json import dump_responses
+from audit_kit.outputs.pdf.styles import printable
 from audit_kit.scoring import score
-from audit_kit.vocab import Setting
+from audit_kit.workflows.assess import assess
 
 from conftest import DATA, EXAMPLES, build_responses
 from strategies import answers_for, instruments, responses_for
@@ -264,7 +264,7 @@ def test_bytes_do_not_depend_on_the_environment(
 
 def test_workbook_and_json_give_the_same_report(tmp_path: Path) -> None:
     """The same answers entered in the workbook give the same fingerprint and the same bytes."""
-    xlsx_template = pytest.importorskip("audit_kit.xlsx_template")
+    xlsx_template = pytest.importorskip("audit_kit.formats.xlsx.template")
     assessment, from_json = example(EXAMPLE_NAMES[0])
     workbook = tmp_path / "answers.xlsx"
     workbook.write_bytes(

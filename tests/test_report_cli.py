@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from audit_kit.cli import cli
-from audit_kit.reporting import default_report_path, write_report
+from audit_kit.workflows.report import default_report_path, write_report
 
 from conftest import DATA, EXAMPLES, ROOT
 
@@ -170,7 +170,7 @@ def test_write_report_library_function(tmp_path: Path, monkeypatch: pytest.Monke
     path = write_report(EXAMPLE)
     assert path == Path("reports") / path.name and path.is_file()
     assert path.read_bytes().startswith(b"%PDF-")
-    from audit_kit.assess import assess
+    from audit_kit.workflows.assess import assess
 
     assert path == default_report_path(assess(EXAMPLE).result)
 

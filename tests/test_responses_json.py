@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from audit_kit.errors import ResponsesError
-from audit_kit.instrument import Instrument
-from audit_kit.responses_json import dump_responses, parse_responses
+from audit_kit.formats.responses_json import dump_responses, parse_responses
+from audit_kit.model.instrument import Instrument
 
 from conftest import build_responses
 

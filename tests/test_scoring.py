@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer
+from audit_kit.model.vocab import GapKind, ItemStatus, Level, Setting
 from audit_kit.scoring import item_score, level_from_scores, score
-from audit_kit.vocab import GapKind, ItemStatus, Level, Setting
 
 from conftest import build_responses
 

@@ -7,10 +7,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer
+from audit_kit.model.vocab import AnswerKind, ItemStatus, Level
 from audit_kit.scoring import score
-from audit_kit.vocab import AnswerKind, ItemStatus, Level
 
 from strategies import answers_for, instruments, responses_for
 

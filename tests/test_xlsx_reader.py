@@ -17,17 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from audit_kit import xlsx_layout as lay
 from audit_kit.catalog import load_instrument
 from audit_kit.cli import cli
 from audit_kit.errors import AuditKitError, InputFileError, ResponsesError
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Program, Responses, conform
-from audit_kit.responses_json import dump_responses, parse_responses
+from audit_kit.formats.responses_json import dump_responses, parse_responses
+from audit_kit.formats.xlsx import layout as lay
+from audit_kit.formats.xlsx.reader import read_workbook
+from audit_kit.formats.xlsx.template import build_workbook
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Program, Responses, conform
+from audit_kit.model.vocab import AnswerKind, Setting
 from audit_kit.scoring import score
-from audit_kit.vocab import AnswerKind, Setting
-from audit_kit.xlsx_reader import read_workbook
-from audit_kit.xlsx_template import build_workbook
 
 from conftest import DATA
 from strategies import answers_for, instruments, responses_for

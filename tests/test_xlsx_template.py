@@ -17,13 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from audit_kit import xlsx_layout as lay
 from audit_kit.catalog import load_instrument
 from audit_kit.cli import cli
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, Program, Responses
-from audit_kit.vocab import Setting
-from audit_kit.xlsx_template import MAX_CELL_CHARS, build_workbook, row_height, safe_text
+from audit_kit.formats.xlsx import layout as lay
+from audit_kit.formats.xlsx.template import MAX_CELL_CHARS, build_workbook, row_height, safe_text
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import Answer, Program, Responses
+from audit_kit.model.vocab import Setting
 
 from conftest import DATA, ROOT
 
@@ -437,7 +437,7 @@ def test_same_answers_give_the_same_workbook_bytes() -> None:
     import time as clock
 
     from audit_kit.catalog import examples_dir
-    from audit_kit.responses_json import read_responses_json
+    from audit_kit.formats.responses_json import read_responses_json
 
     instrument, responses = read_responses_json(examples_dir() / "hospital-unit.json", None)
     first = build_workbook(instrument, responses=responses)

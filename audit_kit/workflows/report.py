@@ -9,7 +9,7 @@ from audit_kit.errors import OutputError
 from audit_kit.fsutil import check_output, make_folder, slug, write_atomic
 
 if TYPE_CHECKING:
-    from audit_kit.result import ScoreResult
+    from audit_kit.model.result import ScoreResult
 
 DEFAULT_REPORTS_DIR = Path("reports")
 
@@ -28,8 +28,8 @@ def write_report(
     Without ``output`` the report goes to ``default_report_path``, creating ``reports/`` if
     needed. An existing report of the same name is replaced; the input is never touched.
     """
-    from audit_kit.assess import assess
-    from audit_kit.pdf_report import render_pdf
+    from audit_kit.outputs.pdf.report import render_pdf
+    from audit_kit.workflows.assess import assess
 
     if output is not None:
         _check_output(output, responses_path)

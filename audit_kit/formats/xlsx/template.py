@@ -9,18 +9,18 @@ from datetime import date, datetime, time
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from audit_kit import xlsx_layout as lay
-from audit_kit.responses import clean_text
+from audit_kit.formats.xlsx import layout as lay
+from audit_kit.model.responses import clean_text
+from audit_kit.model.vocab import AnswerKind, Level, Setting
 from audit_kit.scoring import CAPABLE, ENHANCED, MAX_UNANSWERED_SHARE
-from audit_kit.vocab import AnswerKind, Level, Setting
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from audit_kit.instrument import Instrument, Item
-    from audit_kit.responses import Answer, Responses
+    from audit_kit.model.instrument import Instrument, Item
+    from audit_kit.model.responses import Answer, Responses
 
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell
 

@@ -10,9 +10,9 @@ from audit_kit.errors import InputFileError
 from audit_kit.fsutil import check_input
 
 if TYPE_CHECKING:
-    from audit_kit.instrument import Instrument
-    from audit_kit.responses import Responses
-    from audit_kit.result import ScoreResult
+    from audit_kit.model.instrument import Instrument
+    from audit_kit.model.responses import Responses
+    from audit_kit.model.result import ScoreResult
 
 _REFUSED_SUFFIXES = {
     ".xls": "is a legacy Excel 97-2003 workbook; open it and save it as .xlsx",
@@ -70,10 +70,10 @@ def read_responses(
 
     loaded = load_instrument(instrument) if instrument is not None else None
     if responses_format(path) == "xlsx":
-        from audit_kit.xlsx_reader import read_workbook
+        from audit_kit.formats.xlsx.reader import read_workbook
 
         return read_workbook(path, loaded)
-    from audit_kit.responses_json import read_responses_json
+    from audit_kit.formats.responses_json import read_responses_json
 
     return read_responses_json(path, loaded)
 

@@ -6,9 +6,9 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from audit_kit.assess import Assessment, assess
 from audit_kit.errors import InputFileError
 from audit_kit.fsutil import make_folder, write_atomic
+from audit_kit.workflows.assess import Assessment, assess
 
 DEFAULT_EXAMPLE = "residential-12step"
 
@@ -37,10 +37,10 @@ def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE) -> DemoFiles:
     is, so the demo walks the same path as a real assessment.
     """
     from audit_kit.catalog import examples_dir
-    from audit_kit.pdf_report import render_pdf
-    from audit_kit.reporting import default_report_path
-    from audit_kit.responses_json import dump_responses, read_responses_json
-    from audit_kit.xlsx_template import build_workbook
+    from audit_kit.formats.responses_json import dump_responses, read_responses_json
+    from audit_kit.formats.xlsx.template import build_workbook
+    from audit_kit.outputs.pdf.report import render_pdf
+    from audit_kit.workflows.report import default_report_path
 
     names = example_names()
     if example not in names:

@@ -12,15 +12,15 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audit_kit import xlsx_layout as lay
 from audit_kit.errors import InputFileError, InstrumentError, Location, Problem, ResponsesError
-from audit_kit.responses import NA_WORDS, fold, squash
-from audit_kit.vocab import AnswerKind, Setting
+from audit_kit.formats.xlsx import layout as lay
+from audit_kit.model.responses import NA_WORDS, fold, squash
+from audit_kit.model.vocab import AnswerKind, Setting
 
 if TYPE_CHECKING:
-    from audit_kit.instrument import Instrument, Item
-    from audit_kit.responses import Answer, AnswerProblem, AnswerValue, Responses
-    from audit_kit.xlsx_guard import Checked
+    from audit_kit.formats.xlsx.guard import Checked
+    from audit_kit.model.instrument import Instrument, Item
+    from audit_kit.model.responses import Answer, AnswerProblem, AnswerValue, Responses
 
 _INSTRUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
@@ -79,7 +79,7 @@ def read_workbook(path: Path, instrument: Instrument | None) -> tuple[Instrument
     Without ``instrument``, the bundled instrument named on the hidden _meta sheet is used. The
     file passes the guards of xlsx_guard first, and is never written to.
     """
-    from audit_kit.xlsx_guard import preflight
+    from audit_kit.formats.xlsx.guard import preflight
 
     shown = str(path)
     book = _load(preflight(path), shown)
@@ -211,7 +211,7 @@ class _Reader:
 
     def read(self, instrument: Instrument | None) -> tuple[Instrument, Responses]:
         """Identify the instrument, then read the Program sheet and every item row."""
-        from audit_kit.responses import Responses, check_answers
+        from audit_kit.model.responses import Responses, check_answers
 
         instrument = self.identify(instrument)
         fields, problems = self.program()
@@ -237,7 +237,7 @@ class _Reader:
     def identify(self, instrument: Instrument | None) -> Instrument:
         """The instrument to read against, checked to be the one the workbook was made for."""
         from audit_kit.catalog import load_bundled
-        from audit_kit.responses import check_identity
+        from audit_kit.model.responses import check_identity
 
         found = self.sheet(lay.META_SHEET)
         if found is None:
@@ -317,7 +317,7 @@ class _Reader:
         """The program details (keys program, setting, assessor, assessment_date) and problems."""
         from pydantic import ValidationError
 
-        from audit_kit.responses import Program, Responses
+        from audit_kit.model.responses import Program, Responses
 
         found = self.sheet(lay.PROGRAM_SHEET)
         if found is None:
@@ -605,7 +605,7 @@ class _Reader:
         """One item row as an Answer (None when a cell is unusable), and where its cells are."""
         from pydantic import ValidationError
 
-        from audit_kit.responses import Answer
+        from audit_kit.model.responses import Answer
 
         cells = self.book[title]
         order = self.order[title]
@@ -739,7 +739,7 @@ def _text(raw: Raw | None) -> str | None:
 
 def _answer_value(item: Item, raw: Raw) -> AnswerValue | _NotApplicable | None:
     """What an answer cell says, made canonical where it can be; check_answers judges the rest."""
-    from audit_kit.responses import normalize_value
+    from audit_kit.model.responses import normalize_value
 
     value = raw.value
     if isinstance(value, (bool, date | time | timedelta)):
@@ -774,7 +774,7 @@ def _answer_value(item: Item, raw: Raw) -> AnswerValue | _NotApplicable | None:
 
 
 def _bad_value(item: Item, raw: Raw | None) -> str:
-    from audit_kit.responses import answer_hint
+    from audit_kit.model.responses import answer_hint
 
     shown = _shown(raw) if raw is not None else ""
     if item.kind is AnswerKind.CHOICE:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -21,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from audit_kit.instrument import SCALE_MAX, SCALE_MIN, Instrument, Item
-from audit_kit.vocab import AnswerKind, Setting
+from audit_kit.model.instrument import SCALE_MAX, SCALE_MIN, Instrument, Item
+from audit_kit.model.vocab import AnswerKind, Setting
 
 AnswerValue = StrictInt | StrictFloat | StrictStr
 
@@ -136,6 +138,19 @@ class Responses(_Frozen):
     answers: dict[str, Answer] = Field(
         default_factory=dict, description="Answers keyed by item id; missing items are unanswered."
     )
+
+    def canonical_json(self) -> bytes:
+        """Canonical JSON: answers in the order held, empty answer fields left out, UTF-8."""
+        doc = self.model_dump(mode="json", exclude={"answers"})
+        doc["answers"] = {
+            item_id: answer.model_dump(mode="json", exclude_defaults=True)
+            for item_id, answer in self.answers.items()
+        }
+        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the canonical JSON: the same answers give the same value."""
+        return hashlib.sha256(self.canonical_json()).hexdigest()
 
 
 @dataclass(frozen=True)

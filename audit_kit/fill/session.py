@@ -24,9 +24,14 @@ from typing import Annotated, Any, Protocol
 import click
 
 from audit_kit.errors import AuditKitError, InputFileError, OutputError
+from audit_kit.formats.responses_json import (
+    MAX_RESPONSES_BYTES,
+    dump_responses,
+    read_responses_json,
+)
 from audit_kit.fsutil import check_output, slug, write_atomic
-from audit_kit.instrument import SCALE_MAX, SCALE_MIN, Dimension, Domain, Instrument, Item
-from audit_kit.responses import (
+from audit_kit.model.instrument import SCALE_MAX, SCALE_MIN, Dimension, Domain, Instrument, Item
+from audit_kit.model.responses import (
     NA_WORDS,
     Answer,
     AnswerValue,
@@ -36,10 +41,9 @@ from audit_kit.responses import (
     check_answers,
     normalize_value,
 )
-from audit_kit.responses_json import MAX_RESPONSES_BYTES, dump_responses, read_responses_json
-from audit_kit.result import Completeness
+from audit_kit.model.result import Completeness
+from audit_kit.model.vocab import AnswerKind, ItemStatus, Setting
 from audit_kit.scoring import score
-from audit_kit.vocab import AnswerKind, ItemStatus, Setting
 
 DEFAULT_SETTING = Setting.OUTPATIENT
 DEFAULT_POPULATIONS = ("adults",)

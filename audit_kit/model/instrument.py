@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from audit_kit.vocab import (
+from audit_kit.model.vocab import (
     HOSPITAL_BASED,
     NOT_HOSPITAL_BASED,
     AnswerKind,

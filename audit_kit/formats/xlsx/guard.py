@@ -10,8 +10,8 @@ from io import BytesIO
 from pathlib import Path, PurePosixPath
 
 from audit_kit.errors import InputFileError
+from audit_kit.formats.xlsx.layout import MAX_COLS, MAX_ROWS
 from audit_kit.fsutil import read_input
-from audit_kit.xlsx_layout import MAX_COLS, MAX_ROWS
 
 MiB = 1024 * 1024
 

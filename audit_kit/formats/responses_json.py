@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from audit_kit.errors import InstrumentError, Location, Problem, ResponsesError
-from audit_kit.instrument import Instrument
-from audit_kit.responses import Answer, AnswerProblem, Responses, check_answers, check_identity
-from audit_kit.vocab import Setting
+from audit_kit.model.instrument import Instrument
+from audit_kit.model.responses import (
+    Answer,
+    AnswerProblem,
+    Responses,
+    check_answers,
+    check_identity,
+)
+from audit_kit.model.vocab import Setting
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
 
@@ -161,9 +167,4 @@ def read_responses_json(path: Path, instrument: Instrument | None) -> tuple[Inst
 
 def dump_responses(responses: Responses) -> bytes:
     """Canonical JSON of responses: answers in instrument order, empty answer fields left out."""
-    doc = responses.model_dump(mode="json", exclude={"answers"})
-    doc["answers"] = {
-        item_id: answer.model_dump(mode="json", exclude_defaults=True)
-        for item_id, answer in responses.answers.items()
-    }
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return responses.canonical_json()

@@ -28,10 +28,10 @@ def convert_responses(source: Path, output: Path, instrument: str | Path | None 
     template with the program details and answers in it. Reading applies every check, so a
     file with problems is refused, all problems listed, rather than converted half.
     """
-    from audit_kit.assess import read_responses, responses_format
+    from audit_kit.formats.responses_json import dump_responses
+    from audit_kit.formats.xlsx.template import build_workbook
     from audit_kit.fsutil import check_output
-    from audit_kit.responses_json import dump_responses
-    from audit_kit.xlsx_template import build_workbook
+    from audit_kit.workflows.assess import read_responses, responses_format
 
     target = output_format(output)
     if responses_format(source) == target:
@@ -74,9 +74,9 @@ def write_template(
     existing file is refused unless ``overwrite``.
     """
     from audit_kit.catalog import load_instrument
+    from audit_kit.formats.xlsx.template import build_workbook
     from audit_kit.fsutil import write_atomic
-    from audit_kit.vocab import Setting
-    from audit_kit.xlsx_template import build_workbook
+    from audit_kit.model.vocab import Setting
 
     name = program_name.strip() if program_name else None
     if name is not None and len(name) > 200:

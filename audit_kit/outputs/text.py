@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
-from audit_kit.instrument import Citation, Instrument, Item
-from audit_kit.result import ScoreResult
+from audit_kit.model.instrument import Citation, Instrument, Item
+from audit_kit.model.result import ScoreResult
+from audit_kit.model.vocab import AnswerKind, GapKind, Level
 from audit_kit.scoring import MAX_UNANSWERED_SHARE
-from audit_kit.vocab import AnswerKind, GapKind, Level
 
 WIDTH = 100
 

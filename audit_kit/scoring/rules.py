@@ -6,9 +6,9 @@ import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from audit_kit.instrument import CitationRef, Dimension, Domain, Instrument, Item
-from audit_kit.responses import AnswerValue, Responses, normalize_value
-from audit_kit.result import (
+from audit_kit.model.instrument import CitationRef, Dimension, Domain, Instrument, Item
+from audit_kit.model.responses import AnswerValue, Responses, normalize_value
+from audit_kit.model.result import (
     Completeness,
     CriticalFinding,
     DimensionResult,
@@ -17,7 +17,7 @@ from audit_kit.result import (
     ItemResult,
     ScoreResult,
 )
-from audit_kit.vocab import AnswerKind, GapKind, ItemStatus, Level
+from audit_kit.model.vocab import AnswerKind, GapKind, ItemStatus, Level
 
 CAPABLE = 3.0
 ENHANCED = 4.5

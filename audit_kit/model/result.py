@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-from audit_kit.instrument import Citation
-from audit_kit.responses import AnswerValue, Program
-from audit_kit.vocab import GapKind, ItemStatus, Level
+from audit_kit.model.instrument import Citation
+from audit_kit.model.responses import AnswerValue, Program
+from audit_kit.model.vocab import GapKind, ItemStatus, Level
 
 
 class _Frozen(BaseModel):

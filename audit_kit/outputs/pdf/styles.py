@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 
-from audit_kit.vocab import Level
+from audit_kit.model.vocab import Level
 
 # Bitstream Vera ships inside reportlab, so the report needs no system font; it covers
 # Spanish, ≥, curly quotes and dashes. Every face is embedded as a subset.

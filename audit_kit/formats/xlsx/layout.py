@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from audit_kit.responses import fold
-from audit_kit.vocab import AnswerKind
+from audit_kit.model.responses import fold
+from audit_kit.model.vocab import AnswerKind
 
 if TYPE_CHECKING:
-    from audit_kit.instrument import Instrument
+    from audit_kit.model.instrument import Instrument
 
 #: Bumped when the reader can no longer read workbooks laid out the old way.
 LAYOUT_VERSION = 1

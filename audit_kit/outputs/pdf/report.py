@@ -35,14 +35,13 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import CondPageBreak
 
 from audit_kit import __version__
-from audit_kit import pdf_styles as st
-from audit_kit.instrument import Citation, Domain, Instrument, Item
-from audit_kit.responses import Responses
-from audit_kit.responses_json import dump_responses
-from audit_kit.result import DimensionResult, DomainResult, Gap, ItemResult, ScoreResult
+from audit_kit.model.instrument import Citation, Domain, Instrument, Item
+from audit_kit.model.responses import Responses
+from audit_kit.model.result import DimensionResult, DomainResult, Gap, ItemResult, ScoreResult
+from audit_kit.model.vocab import AnswerKind, GapKind, ItemStatus, Level
+from audit_kit.outputs.pdf import styles as st
+from audit_kit.outputs.text import fmt_score
 from audit_kit.scoring import CAPABLE, EMERGING, ENHANCED, MAX_UNANSWERED_SHARE
-from audit_kit.textout import fmt_score
-from audit_kit.vocab import AnswerKind, GapKind, ItemStatus, Level
 
 REPORT_NAME = "Self-assessment gap report"
 TOP_PRIORITIES = 5
@@ -76,7 +75,7 @@ _LEVEL_WORDS = {
 
 def answers_fingerprint(responses: Responses) -> str:
     """SHA-256 (hex) of the canonical responses JSON: the same answers give the same value."""
-    return hashlib.sha256(dump_responses(responses)).hexdigest()
+    return responses.fingerprint()
 
 
 def esc(text: object) -> str:

@@ -1,0 +1,1 @@
+"""Formats: readers and writers of responses (JSON, the fill-in workbook), one module each."""

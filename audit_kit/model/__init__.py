@@ -1,0 +1,1 @@
+"""The model: instrument, responses, result and their vocabularies (pydantic, no I/O)."""

@@ -1,0 +1,1 @@
+"""Workflows: the library function behind each command (assess, report, convert, demo)."""
