@@ -12,7 +12,7 @@ from audit_kit.cli import cli
 from audit_kit.formats.responses_json import read_responses_json
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Responses
-from audit_kit.model.vocab import AnswerKind, Level
+from audit_kit.model.vocab import AnswerKind, DomainState, Level
 from audit_kit.scoring import score
 
 from conftest import EXAMPLES, ROOT
@@ -44,7 +44,7 @@ def example(name: str) -> tuple[Instrument, Responses]:
 
 def test_bundled_instrument_passes_its_own_check(runner: CliRunner) -> None:
     """`instrument check` on the shipped file says OK."""
-    path = ROOT / "questionnaires" / "mat-tsf-cod.yaml"
+    path = ROOT / "questionnaires" / "mat-tsf-cod-1.0.yaml"
     result = runner.invoke(cli, ["instrument", "check", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "OK: 59 items in 3 domains\n"
@@ -56,7 +56,7 @@ def test_instrument_list_shows_it(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("mat-tsf-cod  1.0  Integrated Addiction Care")
     assert "59 items in 3 domains: mat 21, tsf 18, cod 20" in result.stdout
-    assert [p.name for p in bundled_paths()] == ["mat-tsf-cod.yaml"]
+    assert [p.name for p in bundled_paths()] == ["mat-tsf-cod-1.0.yaml"]
 
 
 def test_shape(bundled: Instrument) -> None:
@@ -88,7 +88,7 @@ def test_every_citation_is_complete_and_used(bundled: Instrument) -> None:
     for citation in bundled.citations:
         assert citation.author and citation.title and citation.year, citation.id
         assert citation.id in cited, f"{citation.id} is never cited"
-    assert "NEJM" not in (ROOT / "questionnaires" / "mat-tsf-cod.yaml").read_text()
+    assert "NEJM" not in (ROOT / "questionnaires" / "mat-tsf-cod-1.0.yaml").read_text()
 
 
 @pytest.mark.parametrize("practice", CRITICAL_PRACTICES)
@@ -126,7 +126,7 @@ def test_each_bundled_critical_caps_its_domain(item_id: str) -> None:
     answers = {**responses.answers, item_id: Answer(value=trigger)}
     result = score(instrument, responses.model_copy(update={"answers": answers}))
     domain = result.domain(item.domain_id)
-    assert domain.level is Level.NOT_YET_CAPABLE and domain.capped
+    assert domain.state is DomainState.CAPPED and domain.capped and domain.level is None
     assert result.gaps[0].item_id == item_id
     assert result.critical_findings[0].citations
 
@@ -136,8 +136,8 @@ def test_residential_12step_example() -> None:
     instrument, responses = example("residential-12step")
     result = score(instrument, responses)
     mat = result.domain("mat")
-    assert mat.level is Level.NOT_YET_CAPABLE and mat.capped
-    assert mat.level_before_cap is Level.NOT_YET_CAPABLE  # the scores alone are that low too
+    assert mat.state is DomainState.CAPPED and mat.capped
+    assert mat.scores_level is Level.NOT_YET_CAPABLE  # the scores alone are that low too
     assert {f.domain_id for f in result.critical_findings} == {"mat"}
     assert "mat.admit_on_moud" in {f.item_id for f in result.critical_findings}
     assert result.domain("tsf").level in (Level.CAPABLE, Level.ENHANCED)

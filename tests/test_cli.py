@@ -109,11 +109,11 @@ def test_score_text(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Casa Esperanza — Outpatient" in out
-    assert "Not yet MAT-capable (capped by a critical finding)" in out
-    assert "! mat.admit: People on MOUD are refused admission." in out
+    assert "Critical finding: not capable until resolved (the scores alone give: " in out
+    assert "! MAT-1 Admission on MOUD: People on MOUD are refused admission." in out
     assert "Source: Test Society (2020), Ch. 1" in out
     assert "TOP 4 PRIORITIES (of 4 gaps)" in out
-    assert "1. Admission on MOUD [mat.admit] — score 1, critical, within 30 days" in out
+    assert "1. MAT-1 Admission on MOUD — score 1, critical, within 30 days" in out
     assert "Contract a prescriber to continue MOUD on site." in out  # not-hospital variant
     assert result.stderr == ""
 
@@ -238,6 +238,6 @@ def test_score_text_says_both_capped_and_insufficient(runner: CliRunner, tmp_pat
     path = write(tmp_path, doc)
     result = runner.invoke(cli, ["score", str(path), "-i", MINI], catch_exceptions=False)
     assert (
-        "Not yet MAT-capable (capped by a critical finding; also more than 20% unanswered)"
+        "Critical finding: not capable until resolved (too few answers for a level from the scores)"
         in result.stdout
     )

@@ -6,7 +6,7 @@ import pytest
 
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer
-from audit_kit.model.vocab import GapKind, ItemStatus, Level, Setting
+from audit_kit.model.vocab import DomainState, GapKind, ItemStatus, Level, NaKind, Setting
 from audit_kit.scoring import item_score, level_from_scores, score
 
 from conftest import build_responses
@@ -73,8 +73,12 @@ def test_item_outside_the_setting_is_not_applicable_and_its_answer_ignored(
     item = result.item("mat.storage")
     assert item.status is ItemStatus.NOT_APPLICABLE
     assert item.na_reason == "Does not apply to outpatient programs."
+    assert item.na_kind is NaKind.SETTING
     assert result.dimensions_of("mat")[1].score == pytest.approx(5.0)
-    assert any("mat.storage does not apply" in w for w in result.warnings)
+    assert any(
+        w.startswith("MAT-5 Medication storage: answered, but it does not apply")
+        for w in result.warnings
+    )
 
     residential = scored(mini, Setting.RESIDENTIAL, mat__storage=1)
     assert residential.item("mat.storage").score == 1
@@ -145,9 +149,10 @@ def test_each_critical_finding_caps_its_domain(
     """One critical answer drops an otherwise enhanced domain to the lowest level."""
     result = scored(mini, **{item_id.replace(".", "__"): value})
     capped = result.domain(domain)
-    assert capped.level is Level.NOT_YET_CAPABLE
+    assert capped.state is DomainState.CAPPED and capped.level is None
     assert capped.capped
-    assert capped.level_before_cap in (Level.ENHANCED, Level.CAPABLE, Level.EMERGING)
+    assert capped.scores_level in (Level.ENHANCED, Level.CAPABLE, Level.EMERGING)
+    assert capped.headline == "Critical finding: not capable until resolved"
     assert [f.item_id for f in result.critical_findings] == [item_id]
     assert result.critical_findings[0].citations
     other = next(d for d in result.domains if d.domain_id != domain)
@@ -182,8 +187,8 @@ def test_critical_caps_even_with_insufficient_evidence(mini: Instrument) -> None
     result = scored(mini, mat__admit=1, mat__route=None, mat__pregnancy=None)
     mat = result.domain("mat")
     assert mat.insufficient_evidence
-    assert mat.level is Level.NOT_YET_CAPABLE
-    assert mat.level_before_cap is None
+    assert mat.state is DomainState.CAPPED and mat.level is None
+    assert mat.scores_level is None
 
 
 def test_priority_order(mini: Instrument) -> None:

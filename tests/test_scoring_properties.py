@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer
-from audit_kit.model.vocab import AnswerKind, ItemStatus, Level
+from audit_kit.model.vocab import AnswerKind, DomainState, ItemStatus, Level
 from audit_kit.scoring import score
 
 from strategies import answers_for, instruments, responses_for
@@ -67,7 +67,7 @@ def test_levels_follow_the_rules(case: tuple[Instrument, dict[str, Answer]]) -> 
     critical_domains = {f.domain_id for f in result.critical_findings}
     for domain in result.domains:
         if domain.domain_id in critical_domains:
-            assert domain.level is Level.NOT_YET_CAPABLE
+            assert domain.state is DomainState.CAPPED and domain.level is None
         elif domain.insufficient_evidence or domain.completeness.applicable == 0:
             assert domain.level is None
         else:

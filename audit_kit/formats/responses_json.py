@@ -70,7 +70,8 @@ def parse_responses(
             )
         try:
             # an id, never a path: a responses file must not make us read other local files
-            instrument = load_bundled(named)
+            version = data.get("instrument_version")
+            instrument = load_bundled(named, version if isinstance(version, str) else None)
         except InstrumentError as exc:
             raise ResponsesError(
                 Problem(Location(file=shown, path="instrument_id"), p.message, p.code)

@@ -164,12 +164,34 @@ class CriticalRule(_Frozen):
         return self
 
 
+class Condition(_Frozen):
+    """Skip logic: the item applies only when an earlier item has one of some answers."""
+
+    item: str = Field(description="Id of an earlier item whose answer decides.")
+    answers: list[int | str] = Field(
+        min_length=1,
+        description="Scale scores (scale items) or choice values (choice items) for which the "
+        "item applies; any other answer makes it not applicable.",
+    )
+    reason: ShortText | None = Field(
+        default=None,
+        description="Why the item does not apply otherwise, in words a reader understands; "
+        "recorded as its N/A reason.",
+    )
+
+
 class Item(_Frozen):
     """One question of the instrument, with everything needed to score it and act on a gap."""
 
     id: str = Field(
         pattern=r"^[a-z][a-z0-9]*\.[a-z0-9_]+$",
         description="Stable id, '<domain>.<name>', e.g. 'mat.admit_on_moud'.",
+    )
+    code: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z][A-Z0-9]{0,7}-[0-9]{1,3}$",
+        description="Short code people read in reports, e.g. 'MAT-4'; stable across versions. "
+        "Default: the domain id in capitals and the item's position in its domain.",
     )
     title: Name = Field(description="Short name of the practice, for tables and the action plan.")
     question: Text = Field(description="The question, as asked of the program.")
@@ -212,6 +234,11 @@ class Item(_Frozen):
         default=None,
         description="Settings the item applies to; it is skipped for other programs. All if empty.",
     )
+    applies_when: Condition | None = Field(
+        default=None,
+        description="Skip logic: the item applies only when an earlier item has one of these "
+        "answers; otherwise it is not applicable, with the condition's reason.",
+    )
 
     @field_validator("anchors")
     @classmethod
@@ -250,6 +277,17 @@ class Item(_Frozen):
     def applies(self, setting: Setting) -> bool:
         """Whether the item applies to a program of this setting."""
         return self.applies_to is None or setting in self.applies_to
+
+    @property
+    def na_allowed(self) -> bool:
+        """Whether the respondent may answer N/A: where allowed, and on every percent item
+        (no eligible cases in the audit)."""
+        return self.allow_na or self.kind is AnswerKind.PERCENT
+
+
+def default_code(domain_id: str, position: int) -> str:
+    """The code of an item that does not set one: 'MAT-4' for the fourth item of 'mat'."""
+    return f"{domain_id.upper()}-{position}"
 
 
 class Dimension(_Frozen):
@@ -304,15 +342,28 @@ class Instrument(_Frozen):
 
     _items: dict[str, tuple[Domain, Dimension, Item]] = PrivateAttr(default_factory=dict)
     _citations: dict[str, Citation] = PrivateAttr(default_factory=dict)
+    _codes: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
-        """Index items and citations by id (first occurrence wins; duplicates are checked)."""
+        """Index items, codes and citations by id (first one wins; duplicates are checked)."""
         for domain in self.domains:
+            position = 0
             for dimension in domain.dimensions:
                 for item in dimension.items:
+                    position += 1
                     self._items.setdefault(item.id, (domain, dimension, item))
+                    self._codes.setdefault(item.id, item.code or default_code(domain.id, position))
         for citation in self.citations:
             self._citations.setdefault(citation.id, citation)
+
+    def code(self, item_id: str) -> str:
+        """The short code people read for an item, e.g. 'MAT-4' (KeyError if no such item)."""
+        return self._codes[item_id]
+
+    @property
+    def ref(self) -> str:
+        """Id and version, as written on the command line: 'mat-tsf-cod@1.1'."""
+        return f"{self.id}@{self.version}"
 
     def iter_items(self) -> Iterator[tuple[Domain, Dimension, Item]]:
         """Every item with its domain and dimension, in instrument order."""

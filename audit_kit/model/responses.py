@@ -253,8 +253,11 @@ def check_answers(
     not apply to ``setting``; with the setting unknown (None: it is itself in error), for any
     item limited to some settings.
     """
+    from audit_kit.model.applicability import skipped_items
+
     problems: list[AnswerProblem] = []
     canonical: dict[str, Answer] = {}
+    skipped = skipped_items(instrument, setting, answers)
     for item_id, answer in answers.items():
         if not instrument.has_item(item_id):
             close = difflib.get_close_matches(item_id, instrument.item_ids, n=1, cutoff=0.6)
@@ -270,8 +273,8 @@ def check_answers(
             continue
         item = instrument.item(item_id)
         limited = item.applies_to is not None
-        na_ok = item.allow_na or (limited and (setting is None or not item.applies(setting)))
-        problem, fixed = _check_answer(item, answer, na_ok)
+        na_ok = item.na_allowed or item_id in skipped or (limited and setting is None)
+        problem, fixed = _check_answer(item, answer, na_ok, _na_hint(instrument, item, answers))
         if problem:
             problems.append(problem)
         if fixed.model_dump(exclude_defaults=True):
@@ -288,13 +291,29 @@ def conform(instrument: Instrument, responses: Responses) -> tuple[Responses, li
     return responses.model_copy(update={"answers": answers}), problems + answer_problems
 
 
-def _check_answer(item: Item, answer: Answer, na_ok: bool) -> tuple[AnswerProblem | None, Answer]:
+def _na_hint(instrument: Instrument, item: Item, answers: dict[str, Answer]) -> str:
+    """What to do instead of N/A: where skip logic would decide, answer the deciding item."""
+    condition = item.applies_when
+    if condition is None or not instrument.has_item(condition.item):
+        return f"choose {answer_hint(item)}"
+    decider = answers.get(condition.item)
+    if decider is not None and (decider.value is not None or decider.not_applicable):
+        return f"choose {answer_hint(item)}"
+    return (
+        f"it applies unless {instrument.code(condition.item)} ({condition.item}) says otherwise, "
+        f"so answer that first, or choose {answer_hint(item)}"
+    )
+
+
+def _check_answer(
+    item: Item, answer: Answer, na_ok: bool, na_hint: str
+) -> tuple[AnswerProblem | None, Answer]:
     if answer.not_applicable:
         if not na_ok:
             return AnswerProblem(
                 item.id,
                 "not_applicable",
-                f"{item.id} cannot be answered N/A; choose {answer_hint(item)}",
+                f"{item.id} cannot be answered N/A; {na_hint}",
                 "na-not-allowed",
             ), answer
         if answer.value is not None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 from audit_kit.model.instrument import Citation
 from audit_kit.model.responses import AnswerValue, Program
-from audit_kit.model.vocab import GapKind, ItemStatus, Level
+from audit_kit.model.vocab import DomainState, GapKind, ItemStatus, Level, NaKind
 
 
 class _Frozen(BaseModel):
@@ -49,6 +49,7 @@ class ItemResult(_Frozen):
     """The outcome for one item."""
 
     item_id: str = Field(description="Item id.")
+    code: str = Field(description="Short code people read, e.g. 'MAT-4'.")
     domain_id: str = Field(description="Domain id.")
     dimension_id: str = Field(description="Dimension id, within the domain.")
     title: str = Field(description="Short name of the practice.")
@@ -58,6 +59,10 @@ class ItemResult(_Frozen):
     weight: float = Field(description="Weight in the dimension mean.")
     critical: bool = Field(default=False, description="Whether the answer is a critical finding.")
     na_reason: str | None = Field(default=None, description="Why the item does not apply.")
+    na_kind: NaKind | None = Field(
+        default=None,
+        description="Who decided it does not apply: respondent, setting or skip_logic.",
+    )
     note: str | None = Field(default=None, description="The respondent's note.")
     evidence: str | None = Field(default=None, description="The evidence reference given.")
 
@@ -73,22 +78,26 @@ class DimensionResult(_Frozen):
 
 
 class DomainResult(_Frozen):
-    """A domain's score, level and completeness."""
+    """A domain's score, state, level and completeness."""
 
     domain_id: str = Field(description="Domain id.")
     title: str = Field(description="Name of the domain.")
     score: float | None = Field(description="Mean of the dimension scores; None if none scored.")
+    state: DomainState = Field(
+        description="rated (it holds a level), capped (a critical finding: not capable until "
+        "resolved), insufficient_evidence or not_applicable."
+    )
     level: Level | None = Field(
-        description="Capability level; None when evidence is insufficient or nothing applies."
+        description="The capability level held; only when rated (None when capped, when the "
+        "evidence is insufficient or when nothing applies)."
     )
-    level_name: str | None = Field(description="The domain's own word for the level.")
-    level_before_cap: Level | None = Field(
-        description="The level the scores alone would give, before a critical finding caps it."
+    level_name: str | None = Field(description="The domain's own word for the level held.")
+    scores_level: Level | None = Field(
+        description="The level the scores alone give, critical findings aside; None when the "
+        "evidence is insufficient or nothing applies."
     )
-    capped: bool = Field(
-        description="Whether a critical finding caps the level at not yet capable (the scores "
-        "alone may give the same level; see level_before_cap)."
-    )
+    scores_level_name: str | None = Field(description="The domain's own word for scores_level.")
+    capped: bool = Field(description="Whether a critical finding caps the domain.")
     insufficient_evidence: bool = Field(
         description="More than 20% of applicable items unanswered: no level from the scores."
     )
@@ -97,11 +106,20 @@ class DomainResult(_Frozen):
         description="Id of the lowest-scoring dimension, which decides the level."
     )
 
+    @computed_field(description="What the domain's result reads as: its level or its state.")  # type: ignore[prop-decorator]
+    @property
+    def headline(self) -> str:
+        """The level's name when rated, else the state in words."""
+        if self.state is DomainState.RATED and self.level_name:
+            return self.level_name
+        return self.state.label
+
 
 class CriticalFinding(_Frozen):
     """An answer that is a safety finding: listed first and capping its domain."""
 
     item_id: str = Field(description="Item id.")
+    code: str = Field(description="Short code people read, e.g. 'MAT-4'.")
     domain_id: str = Field(description="Domain id.")
     title: str = Field(description="Short name of the practice.")
     finding: str = Field(description="What was found.")
@@ -118,6 +136,7 @@ class Gap(_Frozen):
     rank: int = Field(description="Position in priority order, from 1.")
     kind: GapKind = Field(description="critical, below_capable or towards_enhanced.")
     item_id: str = Field(description="Item id.")
+    code: str = Field(description="Short code people read, e.g. 'MAT-4'.")
     domain_id: str = Field(description="Domain id.")
     dimension_id: str = Field(description="Dimension id, within the domain.")
     title: str = Field(description="Short name of the practice.")

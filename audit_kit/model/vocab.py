@@ -94,6 +94,36 @@ class ItemStatus(StrEnum):
     UNANSWERED = "unanswered"
 
 
+class NaKind(StrEnum):
+    """Why an item is not applicable."""
+
+    RESPONDENT = "respondent"  # answered N/A, with a reason
+    SETTING = "setting"  # the item is limited to other settings
+    SKIP_LOGIC = "skip_logic"  # an earlier answer makes it not apply
+
+
+class DomainState(StrEnum):
+    """How a domain's result is to be read."""
+
+    RATED = "rated"  # it holds the level its scores give
+    CAPPED = "capped"  # a critical finding: not capable until resolved
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence"  # too many items unanswered for a level
+    NOT_APPLICABLE = "not_applicable"  # no item applies
+
+    @property
+    def label(self) -> str:
+        """The state in words, as every output shows it where no level is held."""
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    DomainState.RATED: "Rated",
+    DomainState.CAPPED: "Critical finding: not capable until resolved",
+    DomainState.INSUFFICIENT_EVIDENCE: "Insufficient evidence for a level",
+    DomainState.NOT_APPLICABLE: "Not applicable to this program",
+}
+
+
 class GapKind(StrEnum):
     """Why an item is on the action plan, in priority order."""
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.result import ScoreResult
 from audit_kit.model.vocab import AnswerKind, GapKind, Level
-from audit_kit.scoring import MAX_UNANSWERED_SHARE
+from audit_kit.outputs.wording import standing
 
 WIDTH = 100
 
@@ -158,22 +158,12 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
     ]
     width = max(len(t) for t in [d.title for d in result.domains] + [" " * 20])
     dim_width = max(len(t) for t in [d.title for d in result.dimensions] + [" " * 20]) + 2
-    for d in result.domains:
-        share = f"more than {MAX_UNANSWERED_SHARE:.0%} unanswered"
-        if d.level_name and d.capped and d.insufficient_evidence:
-            level = f"{d.level_name} (capped by a critical finding; also {share})"
-        elif d.level_name:
-            level = d.level_name + (" (capped by a critical finding)" if d.capped else "")
-        elif d.insufficient_evidence:
-            level = f"insufficient evidence ({share})"
-        else:
-            level = "no level (nothing applicable)"
-        out.append(f"  {d.title:<{width}}  {fmt_score(d.score):>4}  {level}")
+    out += [f"  {d.title:<{width}}  {fmt_score(d.score):>4}  {standing(d)}" for d in result.domains]
     out += ["", f"CRITICAL FINDINGS ({len(result.critical_findings)})"]
     if not result.critical_findings:
         out.append("  None.")
     for f in result.critical_findings:
-        out.append(_wrap(f"! {f.item_id}: {f.finding}", "  ").rstrip())
+        out.append(_wrap(f"! {f.code} {f.title}: {f.finding}", "  ").rstrip())
         out.append(_wrap(f"Source: {cite_short(f.citations, f.sections)}", "    "))
     out += ["", "DIMENSION SCORES"]
     for d in result.domains:
@@ -193,7 +183,7 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
     }
     for g in shown:
         out.append(
-            f"  {g.rank:>2}. {g.title} [{g.item_id}] — score {g.score}, "
+            f"  {g.rank:>2}. {g.code} {g.title} — score {g.score}, "
             f"{labels[g.kind]}, within {g.timeframe}"
         )
         out.append(_wrap(g.recommendation, "      "))

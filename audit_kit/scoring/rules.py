@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from audit_kit.model.applicability import Skipped, skipped_items
 from audit_kit.model.instrument import CitationRef, Dimension, Domain, Instrument, Item
 from audit_kit.model.responses import AnswerValue, Responses, normalize_value
 from audit_kit.model.result import (
@@ -17,7 +18,7 @@ from audit_kit.model.result import (
     ItemResult,
     ScoreResult,
 )
-from audit_kit.model.vocab import AnswerKind, GapKind, ItemStatus, Level
+from audit_kit.model.vocab import AnswerKind, DomainState, GapKind, ItemStatus, Level, NaKind
 
 CAPABLE = 3.0
 ENHANCED = 4.5
@@ -62,9 +63,12 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
     warnings: list[str] = []
     items: list[ItemResult] = []
     criticals: list[CriticalFinding] = []
+    skipped = skipped_items(instrument, responses.program.setting, responses.answers)
 
     for domain, dimension, item in instrument.iter_items():
-        result = _item_result(instrument, domain, dimension, item, responses, warnings)
+        result = _item_result(
+            instrument, domain, dimension, item, responses, skipped.get(item.id), warnings
+        )
         items.append(result)
         if result.critical and result.value is not None:
             rule = item.critical
@@ -73,6 +77,7 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
             criticals.append(
                 CriticalFinding(
                     item_id=item.id,
+                    code=result.code,
                     domain_id=domain.id,
                     title=item.title,
                     finding=rule.finding,
@@ -139,12 +144,13 @@ def _item_result(
     dimension: Dimension,
     item: Item,
     responses: Responses,
+    skipped: Skipped | None,
     warnings: list[str],
 ) -> ItemResult:
     answer = responses.answers.get(item.id)
-    setting = responses.program.setting
     common = {
         "item_id": item.id,
+        "code": instrument.code(item.id),
         "domain_id": domain.id,
         "dimension_id": dimension.id,
         "title": item.title,
@@ -152,18 +158,25 @@ def _item_result(
         "note": answer.note if answer else None,
         "evidence": answer.evidence if answer else None,
     }
-    if not item.applies(setting):
+    if skipped is not None:
         if answer is not None and answer.value is not None:
             warnings.append(
-                f"{item.id} does not apply to {setting.kind} programs; its answer was not scored."
+                f"{common['code']} {item.title}: answered, but it does not apply "
+                f"({skipped.reason.rstrip('.')}); its answer was not scored."
             )
         return ItemResult(
             **common,
             status=ItemStatus.NOT_APPLICABLE,
-            na_reason=setting.na_reason,
+            na_reason=skipped.reason,
+            na_kind=skipped.kind,
         )
     if answer is not None and answer.not_applicable:
-        return ItemResult(**common, status=ItemStatus.NOT_APPLICABLE, na_reason=answer.na_reason)
+        return ItemResult(
+            **common,
+            status=ItemStatus.NOT_APPLICABLE,
+            na_reason=answer.na_reason,
+            na_kind=NaKind.RESPONDENT,
+        )
     if answer is None or answer.value is None:
         return ItemResult(**common, status=ItemStatus.UNANSWERED)
     value = normalize_value(item, answer.value)
@@ -227,7 +240,7 @@ def _domain_result(
     domain_score = round_score(math.fsum(dim_scores) / len(dim_scores)) if dim_scores else None
     # integer comparison: "more than 20%" must not flip on float rounding
     insufficient = completeness.unanswered * 5 > completeness.applicable
-    before_cap: Level | None = None
+    scores_level: Level | None = None
     if completeness.applicable == 0:
         warnings.append(f"{domain.title}: every item is not applicable, so it has no level.")
     elif insufficient:
@@ -237,17 +250,27 @@ def _domain_result(
             "insufficient for a level; answer the remaining items."
         )
     elif domain_score is not None:
-        before_cap = level_from_scores(dim_scores, domain_score)
-    level = Level.NOT_YET_CAPABLE if has_critical else before_cap
+        scores_level = level_from_scores(dim_scores, domain_score)
+    if has_critical:
+        state = DomainState.CAPPED
+    elif completeness.applicable == 0:
+        state = DomainState.NOT_APPLICABLE
+    elif insufficient or scores_level is None:
+        state = DomainState.INSUFFICIENT_EVIDENCE
+    else:
+        state = DomainState.RATED
+    level = scores_level if state is DomainState.RATED else None
     scored = [d for d in dims if d.score is not None]
     lowest = min(scored, key=lambda d: d.score or 0.0).dimension_id if scored else None
     return DomainResult(
         domain_id=domain.id,
         title=domain.title,
         score=domain_score,
+        state=state,
         level=level,
         level_name=domain.levels.name(level) if level else None,
-        level_before_cap=before_cap,
+        scores_level=scores_level,
+        scores_level_name=domain.levels.name(scores_level) if scores_level else None,
         capped=has_critical,
         insufficient_evidence=insufficient,
         completeness=completeness,
@@ -288,6 +311,7 @@ def _gaps(instrument: Instrument, responses: Responses, items: list[ItemResult])
                 rank=rank,
                 kind=kind,
                 item_id=r.item_id,
+                code=r.code,
                 domain_id=r.domain_id,
                 dimension_id=r.dimension_id,
                 title=r.title,
