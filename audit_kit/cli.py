@@ -273,18 +273,40 @@ def template(
 )
 @_instrument_option()
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
-def convert(source: Path, output: Path, spec: str | None, force: bool) -> None:
+@click.option(
+    "--to-version",
+    metavar="VERSION",
+    help="Carry the answers to another bundled version of their instrument (e.g. 1.1); "
+    "OUTPUT may then be .json or .xlsx.",
+)
+def convert(
+    source: Path, output: Path, spec: str | None, force: bool, to_version: str | None
+) -> None:
     """Convert responses from .xlsx to .json, or from .json to .xlsx, and print the path.
 
     Nothing is lost either way: the JSON is the canonical responses file, the
     workbook is the template with the program details and answers in it. A
     file with problems is not converted; every problem is listed instead.
+
+    With --to-version, every answer whose item means the same in that version is
+    carried over; new items, and items whose answers changed meaning, are left
+    unanswered and listed.
     """
     from audit_kit.fsutil import write_atomic
-    from audit_kit.workflows.convert import convert_responses
 
-    write_atomic(output, convert_responses(source, output, spec), overwrite=force)
-    click.echo(str(output))
+    if to_version is None:
+        from audit_kit.workflows.convert import convert_responses
+
+        write_atomic(output, convert_responses(source, output, spec), overwrite=force)
+        click.echo(str(output))
+        return
+    from audit_kit.outputs.text import migration_text
+    from audit_kit.workflows.convert import convert_to_version
+
+    data, old, new, moved = convert_to_version(source, output, to_version, spec)
+    write_atomic(output, data, overwrite=force)
+    click.echo(migration_text(old, new, moved), nl=False)
+    click.echo(f"Wrote {output}")
 
 
 @cli.command()

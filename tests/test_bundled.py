@@ -12,20 +12,38 @@ from audit_kit.cli import cli
 from audit_kit.formats.responses_json import read_responses_json
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Responses
-from audit_kit.model.vocab import AnswerKind, DomainState, Level
+from audit_kit.model.vocab import AnswerKind, DomainState, Level, NaKind, Setting
 from audit_kit.scoring import score
 
 from conftest import EXAMPLES, ROOT
 
-#: The six safety findings DESIGN.md requires, and the item carrying each.
+#: The safety findings DESIGN.md and issue 9 require, and the item carrying each in 1.1.
 CRITICAL_PRACTICES = {
     "refusing admission to people on MOUD": "mat.admit_on_moud",
     "requiring a MOUD taper or time limit": "mat.no_forced_taper",
+    "MOUD conditional on counselling or meeting attendance": "mat.no_counseling_precondition",
+    "automatic discharge for a return to use, a positive test or MOUD": "mat.no_punitive_discharge",
     "no MOUD route at all": "mat.moud_route",
-    "no naloxone provision": "mat.naloxone_provision",
-    "staff or peers advising to stop medication": "cod.no_med_advice",
+    "MOUD not continued through transfers and hospital stays": "mat.continuity_on_entry",
+    "no withdrawal-management protocol where withdrawal is admitted": "mat.withdrawal_protocol",
+    "no naloxone and no overdose-risk education": "mat.naloxone_provision",
+    "meeting attendance enforced by discharge or loss of medication": "tsf.voluntary",
     "no suicide-risk screening or crisis protocol": "cod.suicide_risk",
+    "psychiatric medication stopped without a prescriber": "cod.psych_med_continuity",
+    "staff or peers advising to stop medication": "cod.no_med_advice",
 }
+#: Criticals about what a program does to everyone: never skipped, never N/A, every setting.
+NEVER_SKIPPED = [
+    "mat.admit_on_moud",
+    "mat.no_forced_taper",
+    "mat.no_counseling_precondition",
+    "mat.no_punitive_discharge",
+    "mat.moud_route",
+    "mat.naloxone_provision",
+    "tsf.voluntary",
+    "cod.suicide_risk",
+    "cod.no_med_advice",
+]
 #: Prescriber and TSF-access items: advice differs for hospital and non-hospital programs.
 SETTING_SENSITIVE = [
     "mat.moud_route",
@@ -35,6 +53,12 @@ SETTING_SENSITIVE = [
     "tsf.active_linkage",
     "tsf.meetings_access",
 ]
+EXAMPLE_NAMES = [
+    "residential-12step",
+    "hospital-unit",
+    "integrated-outpatient",
+    "otp-no-mental-health",
+]
 
 
 def example(name: str) -> tuple[Instrument, Responses]:
@@ -42,30 +66,60 @@ def example(name: str) -> tuple[Instrument, Responses]:
     return read_responses_json(EXAMPLES / f"{name}.json", None)
 
 
-def test_bundled_instrument_passes_its_own_check(runner: CliRunner) -> None:
-    """`instrument check` on the shipped file says OK."""
-    path = ROOT / "questionnaires" / "mat-tsf-cod-1.0.yaml"
+@pytest.mark.parametrize(
+    ("name", "summary"),
+    [
+        ("mat-tsf-cod-1.0.yaml", "59 items in 3 domains"),
+        ("mat-tsf-cod-1.1.yaml", "74 items in 3 domains"),
+    ],
+)
+def test_bundled_instruments_pass_their_own_check(
+    runner: CliRunner, name: str, summary: str
+) -> None:
+    """`instrument check` on each shipped version says OK."""
+    path = ROOT / "questionnaires" / name
     result = runner.invoke(cli, ["instrument", "check", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "OK: 59 items in 3 domains\n"
+    assert result.stdout == f"OK: {summary}\n"
 
 
-def test_instrument_list_shows_it(runner: CliRunner) -> None:
-    """`instrument list` names it with its item counts per domain."""
+def test_instrument_list_shows_every_version(runner: CliRunner) -> None:
+    """`instrument list` names both versions with their item counts per domain."""
     result = runner.invoke(cli, ["instrument", "list"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.stdout.startswith("mat-tsf-cod  1.0  Integrated Addiction Care")
-    assert "59 items in 3 domains: mat 21, tsf 18, cod 20" in result.stdout
-    assert [p.name for p in bundled_paths()] == ["mat-tsf-cod-1.0.yaml"]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("mat-tsf-cod  1.0  Integrated Addiction Care")
+    assert "59 items in 3 domains: mat 21, tsf 18, cod 20" in lines[1]
+    assert lines[2].startswith("mat-tsf-cod  1.1  Integrated Addiction Care")
+    assert "74 items in 3 domains: mat 30, tsf 19, cod 25" in lines[3]
+    assert [p.name for p in bundled_paths()] == ["mat-tsf-cod-1.0.yaml", "mat-tsf-cod-1.1.yaml"]
+
+
+def test_the_bundled_id_means_the_newest_version(bundled: Instrument) -> None:
+    """`mat-tsf-cod` is 1.1; 1.0 stays loadable as mat-tsf-cod@1.0."""
+    assert bundled.version == "1.1"
+    assert load_instrument("mat-tsf-cod@1.0").version == "1.0"
 
 
 def test_shape(bundled: Instrument) -> None:
-    """Domains mat, tsf, cod with 3-5 dimensions each and at least 45 items."""
+    """Domains mat, tsf, cod with 3-6 dimensions each, 45 to about 75 items, every kind."""
     assert [d.id for d in bundled.domains] == ["mat", "tsf", "cod"]
-    assert all(3 <= len(d.dimensions) <= 5 for d in bundled.domains)
-    assert bundled.item_count >= 45
+    assert all(3 <= len(d.dimensions) <= 6 for d in bundled.domains)
+    assert 45 <= bundled.item_count <= 75
     kinds = {item.kind for _, _, item in bundled.iter_items()}
     assert kinds == set(AnswerKind)
+
+
+def test_codes_are_explicit_and_stable_across_versions(bundled: Instrument) -> None:
+    """Every 1.1 item names its code; an item kept from 1.0 keeps its 1.0 code; a dropped
+    item's code is never given to another."""
+    old = load_instrument("mat-tsf-cod@1.0")
+    assert all(item.code for _, _, item in bundled.iter_items())
+    for item_id in old.item_ids:
+        if bundled.has_item(item_id):
+            assert bundled.code(item_id) == old.code(item_id), item_id
+        else:
+            assert old.code(item_id) not in {bundled.code(i) for i in bundled.item_ids}
 
 
 def test_every_item_is_anchored_guided_and_cited(bundled: Instrument) -> None:
@@ -88,7 +142,10 @@ def test_every_citation_is_complete_and_used(bundled: Instrument) -> None:
     for citation in bundled.citations:
         assert citation.author and citation.title and citation.year, citation.id
         assert citation.id in cited, f"{citation.id} is never cited"
-    assert "NEJM" not in (ROOT / "questionnaires" / "mat-tsf-cod-1.0.yaml").read_text()
+    for path in bundled_paths():
+        assert "NEJM" not in path.read_text()
+    # not a section of ASAM 2020; 1.0 stays as released
+    assert "Patient guidance" not in (ROOT / "questionnaires" / "mat-tsf-cod-1.1.yaml").read_text()
 
 
 @pytest.mark.parametrize("practice", CRITICAL_PRACTICES)
@@ -99,6 +156,68 @@ def test_required_critical_rules_exist(bundled: Instrument, practice: str) -> No
     assert not item.allow_na and item.applies_to is None
 
 
+@pytest.mark.parametrize("item_id", NEVER_SKIPPED)
+def test_refusal_and_safety_criticals_are_never_skipped(bundled: Instrument, item_id: str) -> None:
+    """A program that refuses MOUD cannot escape these findings through skip logic."""
+    item = bundled.item(item_id)
+    assert item.applies_when is None and item.applies_to is None and not item.na_allowed
+
+
+def test_skippable_criticals_are_decided_by_what_the_program_does(bundled: Instrument) -> None:
+    """The two criticals with skip logic apply exactly where their risk exists: continuity
+    where patients take MOUD, the withdrawal protocol where withdrawal is admitted."""
+    continuity = bundled.item("mat.continuity_on_entry").applies_when
+    assert continuity is not None and continuity.item == "mat.moud_in_care"
+    assert "none_on_moud" not in continuity.answers
+    protocol = bundled.item("mat.withdrawal_protocol").applies_when
+    assert protocol is not None and protocol.item == "mat.withdrawal_screen"
+    assert set(protocol.answers) == {
+        "assessed_managed_here",
+        "informal_managed_here",
+        "not_assessed",
+    }
+
+
+def test_tsf_items_say_what_a_reviewer_asked(bundled: Instrument) -> None:
+    """TSF is voluntary, offered beside secular and other mutual-help groups, never a substitute
+    for MOUD, and prescribed MOUD is not 'use'."""
+    tsf = " ".join(
+        " ".join(
+            [item.title, item.question, item.guidance, item.recommendation, *item.anchors.values()]
+        )
+        for domain, _, item in bundled.iter_items()
+        if domain.id == "tsf"
+    )
+    for group in [
+        "SMART Recovery",
+        "LifeRing",
+        "Women for Sobriety",
+        "Medication-Assisted Recovery Anonymous",
+    ]:
+        assert group in tsf, group
+    assert "voluntary" in tsf
+    assert "never replaces MOUD" in tsf and "never as a replacement" in tsf
+    med = bundled.item("tsf.med_compatible")
+    assert "not" in med.title.lower() and "use" in med.title.lower()
+
+
+def test_no_forced_taper_anchor_2_is_not_a_routine_practice(bundled: Instrument) -> None:
+    """1.0's anchor 2 described a routine practice that its own guidance scored 1; no more."""
+    anchors = bundled.item("mat.no_forced_taper").anchors
+    assert "routine" not in anchors[2].lower() or "not routine" in anchors[2].lower()
+    assert bundled.item("mat.no_forced_taper").revised_in == "1.1"
+
+
+def test_phase_held_back_for_missed_meetings_cannot_reach_capable(bundled: Instrument) -> None:
+    """tsf.voluntary: any penalty for missed meetings scores at most 2; loss of medication is 1
+    and critical."""
+    item = bundled.item("tsf.voluntary")
+    assert item.critical is not None and item.critical.answers == [1]
+    for score_, text in item.anchors.items():
+        if score_ >= 3:
+            assert "phase" not in text.lower() or "no " in text.lower(), text
+
+
 @pytest.mark.parametrize("item_id", SETTING_SENSITIVE)
 def test_prescriber_and_tsf_access_advice_depends_on_the_setting(
     bundled: Instrument, item_id: str
@@ -106,7 +225,7 @@ def test_prescriber_and_tsf_access_advice_depends_on_the_setting(
     """Non-hospital programs are told to add a prescriber; hospital ones to add TSF access."""
     item = bundled.item(item_id)
     assert {"hospital_based", "not_hospital_based"} <= set(item.recommendation_variants)
-    assert "galanter-2017" in {r.id for r in item.citations}
+    assert "galanter-2018" in {r.id for r in item.citations}
     hospital = item.recommendation_variants["hospital_based"]
     other = item.recommendation_variants["not_hospital_based"]
     assert hospital != other
@@ -118,29 +237,40 @@ def _critical_items(instrument: Instrument) -> list[str]:
 
 @pytest.mark.parametrize("item_id", _critical_items(load_instrument("mat-tsf-cod")))
 def test_each_bundled_critical_caps_its_domain(item_id: str) -> None:
-    """Triggering any critical rule in the well-integrated example drops that domain's level."""
+    """Triggering any critical rule in the well-integrated example caps that domain, shown as
+    its own state; where skip logic governs the item, the deciding answer makes it apply."""
     instrument, responses = example("integrated-outpatient")
     item = instrument.item(item_id)
     assert item.critical is not None
+    answers = dict(responses.answers)
+    if item.applies_when:
+        answers[item.applies_when.item] = Answer(value=item.applies_when.answers[0])
     trigger = item.critical.answers[0]
-    answers = {**responses.answers, item_id: Answer(value=trigger)}
+    answers[item_id] = Answer(value=trigger)
     result = score(instrument, responses.model_copy(update={"answers": answers}))
     domain = result.domain(item.domain_id)
     assert domain.state is DomainState.CAPPED and domain.capped and domain.level is None
+    assert domain.headline == "Critical finding: not capable until resolved"
     assert result.gaps[0].item_id == item_id
     assert result.critical_findings[0].citations
 
 
 def test_residential_12step_example() -> None:
-    """Abstinence-only residential program: critical findings in mat, mat at the lowest level."""
+    """Abstinence-only residential program: capped by its medication criticals, yet no longer
+    scored 1 on the items that cannot apply to a program with no patients on MOUD."""
     instrument, responses = example("residential-12step")
     result = score(instrument, responses)
     mat = result.domain("mat")
     assert mat.state is DomainState.CAPPED and mat.capped
     assert mat.scores_level is Level.NOT_YET_CAPABLE  # the scores alone are that low too
-    assert {f.domain_id for f in result.critical_findings} == {"mat"}
-    assert "mat.admit_on_moud" in {f.item_id for f in result.critical_findings}
-    assert result.domain("tsf").level in (Level.CAPABLE, Level.ENHANCED)
+    found = {f.item_id for f in result.critical_findings}
+    assert {"mat.admit_on_moud", "mat.moud_route", "mat.no_punitive_discharge"} <= found
+    assert result.item("mat.moud_in_care").value == "none_on_moud"
+    skipped = [
+        r.item_id for r in result.items if r.na_kind is NaKind.SKIP_LOGIC and r.domain_id == "mat"
+    ]
+    assert "mat.continuity_on_entry" in skipped and "mat.diversion_control" in skipped
+    assert all(result.item(i).score is None for i in skipped)
     assert all(g.kind.value == "critical" for g in result.gaps[: len(result.critical_findings)])
 
 
@@ -168,24 +298,36 @@ def test_integrated_example_is_capable_or_enhanced_everywhere() -> None:
     assert result.gaps  # still some realistic room to improve
 
 
-@pytest.mark.parametrize("name", ["residential-12step", "hospital-unit", "integrated-outpatient"])
+def test_otp_without_mental_health_care_example() -> None:
+    """An OTP with medications in place but no mental-health care: cod capped by its critical."""
+    instrument, responses = example("otp-no-mental-health")
+    result = score(instrument, responses)
+    assert responses.program.setting is Setting.OPIOID_TREATMENT_PROGRAM
+    assert result.domain("cod").state is DomainState.CAPPED
+    assert {f.domain_id for f in result.critical_findings} == {"cod"}
+    assert result.domain("mat").state is DomainState.RATED
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_examples_are_complete_and_canonical(name: str) -> None:
-    """Every applicable item is answered; the files are already in canonical form."""
+    """Every applicable item is answered, no skipped item carries an answer, and the files are
+    already in canonical form."""
     from audit_kit.formats.responses_json import dump_responses
 
     instrument, responses = example(name)
     result = score(instrument, responses)
     assert result.completeness.unanswered == 0
+    assert not [w for w in result.warnings if "not scored" in w]
     raw = (EXAMPLES / f"{name}.json").read_bytes()
     assert json.loads(raw) == json.loads(dump_responses(responses))
 
 
 def test_score_command_on_the_residential_example(runner: CliRunner) -> None:
-    """README command 1's scoring step: levels, criticals with sources, priorities."""
+    """README command 1's scoring step: states, criticals with sources, priorities."""
     path = EXAMPLES / "residential-12step.json"
     result = runner.invoke(cli, ["score", str(path)], catch_exceptions=False)
     assert result.exit_code == 0
-    assert "Not yet MAT-capable" in result.stdout
-    assert "CRITICAL FINDINGS (4)" in result.stdout
+    assert "Critical finding: not capable until resolved" in result.stdout
+    assert "CRITICAL FINDINGS (" in result.stdout
     assert "Source: ASAM (2020)" in result.stdout
     assert "TOP 10 PRIORITIES" in result.stdout

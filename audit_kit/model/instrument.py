@@ -234,6 +234,12 @@ class Item(_Frozen):
         default=None,
         description="Settings the item applies to; it is skipped for other programs. All if empty.",
     )
+    revised_in: str | None = Field(
+        default=None,
+        pattern=r"^\d+(\.\d+){0,2}$",
+        description="The instrument version in which this item's answers last changed meaning; "
+        "answers given with an earlier version are not carried over to this one.",
+    )
     applies_when: Condition | None = Field(
         default=None,
         description="Skip logic: the item applies only when an earlier item has one of these "

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.result import ScoreResult
 from audit_kit.model.vocab import AnswerKind, GapKind, Level
-from audit_kit.outputs.wording import standing
+from audit_kit.outputs.wording import count, standing
+
+if TYPE_CHECKING:
+    from audit_kit.model.migrate import Migration
 
 WIDTH = 100
 
@@ -191,4 +195,29 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
     if result.warnings:
         out += ["", "NOTES"]
         out += [_wrap(w, "  - ", "    ") for w in result.warnings]
+    return "\n".join(out) + "\n"
+
+
+def migration_text(old: Instrument, new: Instrument, moved: Migration) -> str:
+    """What converting to another version carried over, and what is left to answer."""
+
+    def listed(ids: tuple[str, ...], source: Instrument) -> list[str]:
+        return [_wrap(f"{source.code(i)} {source.item(i).title}", "    ") for i in ids]
+
+    out = [
+        f"Carried over {count(len(moved.carried), 'answer')} from {old.id} {old.version} "
+        f"to {new.version}."
+    ]
+    if moved.changed:
+        out.append(
+            f"Left unanswered, because their answers mean something else in {new.version} "
+            "(any note and evidence are kept):"
+        )
+        out += listed(moved.changed, new)
+    if moved.new:
+        out.append(f"New in {new.version}, to answer:")
+        out += listed(moved.new, new)
+    if moved.dropped:
+        out.append(f"No longer in {new.version} (their answers are not carried over):")
+        out += listed(moved.dropped, old)
     return "\n".join(out) + "\n"

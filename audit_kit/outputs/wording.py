@@ -16,3 +16,8 @@ def standing(d: DomainResult) -> str:
     if d.state is DomainState.INSUFFICIENT_EVIDENCE:
         return f"{d.headline} (more than {MAX_UNANSWERED_SHARE:.0%} of applicable items unanswered)"
     return d.headline
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 answer', '3 answers': a number with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -1,10 +1,15 @@
-"""Convert responses between the workbook (.xlsx) and JSON forms, losslessly either way."""
+"""Convert responses between the workbook and JSON forms, and to another instrument version."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit_kit.errors import AuditKitError, OutputError
+
+if TYPE_CHECKING:
+    from audit_kit.model.instrument import Instrument
+    from audit_kit.model.migrate import Migration
 
 FORMATS = {".json": "json", ".xlsx": "xlsx"}
 
@@ -49,6 +54,41 @@ def convert_responses(source: Path, output: Path, instrument: str | Path | None 
     if target == "json":
         return dump_responses(responses)
     return build_workbook(loaded, responses=responses)
+
+
+def convert_to_version(
+    source: Path, output: Path, version: str, instrument: str | Path | None = None
+) -> tuple[bytes, Instrument, Instrument, Migration]:
+    """The responses in ``source`` carried to another bundled version of their instrument, in
+    the form ``output`` names (.json or .xlsx), with the old and new instruments and what
+    carried over."""
+    from audit_kit.catalog import load_bundled
+    from audit_kit.formats.responses_json import dump_responses
+    from audit_kit.formats.xlsx.template import build_workbook
+    from audit_kit.fsutil import check_output
+    from audit_kit.model.migrate import migrate
+    from audit_kit.workflows.assess import read_responses
+
+    target = output_format(output)
+    check_output(output)
+    if output.exists() and output.resolve() == source.resolve():
+        raise OutputError.single(
+            "is the input file; choose another output name (the input is never changed)",
+            file=str(output),
+            code="same-file",
+        )
+    old, responses = read_responses(source, instrument)
+    if old.version == version:
+        raise AuditKitError.single(
+            f"the responses are already for {old.id} {version}; nothing to convert",
+            path="--to-version",
+            code="same-version",
+        )
+    new = load_bundled(old.id, version)
+    moved = migrate(old, new, responses)
+    if target == "json":
+        return dump_responses(moved.responses), old, new, moved
+    return build_workbook(new, responses=moved.responses), old, new, moved
 
 
 def template_path(instrument_id: str, program_name: str | None) -> Path:
