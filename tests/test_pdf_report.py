@@ -23,7 +23,7 @@ from audit_kit.formats.responses_json import dump_responses
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Responses, clean_text
 from audit_kit.model.vocab import Setting
-from audit_kit.outputs.pdf.report import (
+from audit_kit.outputs.pdf import (
     answer_words,
     answers_fingerprint,
     esc,

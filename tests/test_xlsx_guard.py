@@ -16,7 +16,8 @@ from audit_kit.catalog import load_instrument
 from audit_kit.cli import cli
 from audit_kit.errors import InputFileError, Problem
 from audit_kit.formats.xlsx.guard import LIMITS, Checked, Limits, preflight
-from audit_kit.formats.xlsx.reader import _load, read_workbook
+from audit_kit.formats.xlsx.reader import read_workbook
+from audit_kit.formats.xlsx.reader.load import load as _load
 from audit_kit.formats.xlsx.template import build_workbook
 
 from conftest import DATA

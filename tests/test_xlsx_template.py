@@ -20,7 +20,8 @@ from openpyxl import load_workbook
 from audit_kit.catalog import load_instrument
 from audit_kit.cli import cli
 from audit_kit.formats.xlsx import layout as lay
-from audit_kit.formats.xlsx.template import MAX_CELL_CHARS, build_workbook, row_height, safe_text
+from audit_kit.formats.xlsx.template import build_workbook
+from audit_kit.formats.xlsx.template.cells import MAX_CELL_CHARS, row_height, safe_text
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses
 from audit_kit.model.vocab import Setting

@@ -61,9 +61,16 @@ COLUMNS: tuple[Column, ...] = (
 )
 #: 1-based column number of each column key in a fresh template.
 COLUMN_INDEX = {c.key: n for n, c in enumerate(COLUMNS, start=1)}
+#: The free-text columns filled in, each holding the answer's field of the same name.
+TEXT_COLUMNS = ("na_reason", "evidence", "note")
 #: Columns the reader reads; without the first three a sheet cannot be read at all.
-READ_COLUMNS = ("id", "answer", "na_reason", "evidence", "note")
+READ_COLUMNS = ("id", "answer", *TEXT_COLUMNS)
 REQUIRED_COLUMNS = ("id", "answer", "na_reason")
+
+
+def header(key: str) -> str:
+    """The header text of a column key, e.g. 'Answer' for 'answer'."""
+    return COLUMNS[COLUMN_INDEX[key] - 1].header
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,8 @@ class ProgramField:
 
 
 PROGRAM_LABEL_COL, PROGRAM_VALUE_COL, PROGRAM_HINT_COL = 1, 2, 3
-PROGRAM_HEADER_ROW = 3
+PROGRAM_WIDTHS = (20, 36, 50)  # of the label, value and hint columns
+PROGRAM_TITLE_ROW, PROGRAM_NOTE_ROW, PROGRAM_HEADER_ROW = 1, 2, 3
 PROGRAM_FIELDS: tuple[ProgramField, ...] = (
     ProgramField("name", "Program name", 4, "The name of the program assessed."),
     ProgramField("setting", "Setting", 5, "Pick the kind of program from the list."),
@@ -98,6 +106,7 @@ PROGRAM_FIELDS: tuple[ProgramField, ...] = (
         "As YYYY-MM-DD (e.g. 2026-10-01), or a date picked in the spreadsheet.",
     ),
 )
+PROGRAM_ROW = {f.key: f.row for f in PROGRAM_FIELDS}
 PROGRAM_INSTRUMENT_ROW = 11
 #: The reader looks for the field labels within this area of the Program sheet.
 PROGRAM_SEARCH_ROWS, PROGRAM_SEARCH_COLS = 40, 10
@@ -105,6 +114,7 @@ PROGRAM_SEARCH_ROWS, PROGRAM_SEARCH_COLS = 40, 10
 # The hidden sheet identifying the workbook: key in column A, value in column B.
 META_KEYS = ("format", "layout_version", "instrument_id", "instrument_version", "checksum")
 META_ROW = {key: n for n, key in enumerate(META_KEYS, start=1)}
+META_KEY_COL, META_VALUE_COL = 1, 2
 META_SEARCH_ROWS = 20
 
 YES, NO = "Yes", "No"

@@ -1,0 +1,159 @@
+"""Load a checked workbook once into plain cell values, and say where each one is."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+from audit_kit.errors import InputFileError, Location, Problem
+from audit_kit.formats.xlsx import layout as lay
+from audit_kit.model.responses import fold
+
+if TYPE_CHECKING:
+    from audit_kit.formats.xlsx.guard import Checked
+
+NEW_TEMPLATE = "make a new template with `audit-kit template` and copy the answers into it"
+
+_NOT_READ = frozenset({fold(lay.INSTRUCTIONS_SHEET), fold(lay.LISTS_SHEET)})
+
+
+@dataclass(frozen=True)
+class Raw:
+    """One non-empty cell as read: its value (a formula's saved result) and how it is held."""
+
+    value: object
+    error: bool = False  # a spreadsheet error such as #N/A or #REF!
+    formula: bool = False
+    percent: bool = False  # a number shown as a percentage (85% is held as 0.85)
+
+
+Cells = dict[tuple[int, int], Raw]
+
+Order = tuple[int, int, int]  # sheet position, row, column: problems are listed in this order
+Located = tuple[Order, Problem]
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where something was read, and where its problems sort."""
+
+    order: Order
+    location: Location
+
+    def problem(self, message: str, code: str) -> Located:
+        """A problem at this spot, with its sort order."""
+        return self.order, Problem(self.location, message, code)
+
+
+class Book:
+    """The cells of every sheet worth reading, in workbook order, and the file as shown."""
+
+    def __init__(self, sheets: dict[str, Cells], shown: str) -> None:
+        self.sheets = sheets
+        self.shown = shown
+        self.titles = {fold(title): title for title in sheets}
+        self.order = {title: n for n, title in enumerate(sheets)}
+
+    def at(self, sheet: str | None = None, cell: str | None = None) -> Location:
+        """A location in this workbook."""
+        return Location(file=self.shown, sheet=sheet, cell=cell)
+
+    def spot(self, title: str, row: int, col: int) -> Spot:
+        """The cell at ``row``, ``col`` of sheet ``title``."""
+        return Spot((self.order[title], row, col), self.at(title, lay.cell_name(row, col)))
+
+    def sheet(self, name: str) -> tuple[str, Cells] | None:
+        """The title and cells of the sheet called ``name`` (in any case), if there is one."""
+        title = self.titles.get(fold(name))
+        return None if title is None else (title, self.sheets[title])
+
+
+def load(checked: Checked, shown: str) -> Book:
+    """Every non-empty cell of every sheet worth reading; parser failures become one message."""
+    import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it does not keep (extensions, odd styles): we only read
+            warnings.simplefilter("ignore")
+            sheets = _cells(load_workbook(BytesIO(checked.data), read_only=True, data_only=True))
+            if checked.has_formulas:
+                formulas = load_workbook(BytesIO(checked.data), read_only=True, data_only=False)
+                _mark_formulas(sheets, formulas)
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        IndexError,
+        ValueError,
+        TypeError,
+        ParseError,
+        zlib.error,
+        EOFError,
+        OSError,
+    ) as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise InputFileError.single(
+            f"the workbook cannot be read ({reason}); open it in Excel or LibreOffice, save it "
+            f"as .xlsx and try again, or {NEW_TEMPLATE}",
+            code="unreadable",
+            file=shown,
+        ) from None
+    return Book(sheets, shown)
+
+
+def _sheets(wb: Any) -> Iterable[Any]:
+    for ws in wb.worksheets:
+        if fold(ws.title) not in _NOT_READ:
+            # the declared size may be wrong; rows are read to the last real cell instead
+            ws.reset_dimensions()
+            yield ws
+
+
+def _cells(wb: Any) -> dict[str, Cells]:
+    try:
+        sheets: dict[str, Cells] = {}
+        for ws in _sheets(wb):
+            cells: Cells = {}
+            # bounded: the guard has refused anything beyond these already
+            for row in ws.iter_rows(min_row=1, max_row=lay.MAX_ROWS):
+                for cell in row[: lay.MAX_COLS]:
+                    value = cell.value
+                    if value is None:
+                        continue
+                    kind = cell.data_type
+                    percent = kind == "n" and "%" in (cell.number_format or "")
+                    cells[(cell.row, cell.column)] = Raw(value, error=kind == "e", percent=percent)
+            sheets[ws.title] = cells
+        return sheets
+    finally:
+        wb.close()
+
+
+def _mark_formulas(sheets: dict[str, Cells], wb: Any) -> None:
+    try:
+        for ws in _sheets(wb):
+            cells = sheets.get(ws.title)
+            if cells is None:
+                continue
+            for row in ws.iter_rows(min_row=1, max_row=lay.MAX_ROWS):
+                for cell in row[: lay.MAX_COLS]:
+                    if cell.value is not None and cell.data_type == "f":
+                        key = (cell.row, cell.column)
+                        saved = cells.get(key)
+                        cells[key] = Raw(
+                            None if saved is None else saved.value,
+                            error=saved is not None and saved.error,
+                            formula=True,
+                            percent=saved is not None and saved.percent,
+                        )
+    finally:
+        wb.close()
