@@ -21,7 +21,8 @@ def test_demo_writes_example_and_report(runner: CliRunner, tmp_path: Path) -> No
     folder = tmp_path / "out"
     result = runner.invoke(cli, ["demo", "-o", str(folder)], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    assert "Not yet MAT-capable" in result.stdout and "CRITICAL FINDINGS (4)" in result.stdout
+    assert "Critical finding: not capable until resolved" in result.stdout
+    assert "CRITICAL FINDINGS (" in result.stdout
     pdf = folder / "bramblewood-lodge-residential-program-fictional-2026-10-28.pdf"
     assert f"Wrote {folder / 'residential-12step.json'}, " in result.stdout
     assert str(pdf) in result.stdout
@@ -37,8 +38,8 @@ def test_demo_writes_example_and_report(runner: CliRunner, tmp_path: Path) -> No
     assert len(reader.pages) >= 6
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     for needle in [
-        "Not yet MAT-capable",
-        "TSF-capable",
+        "Critical finding: not capable until resolved",
+        "TSF emerging",
         "Addiction-only services",
         "People taking prescribed MOUD",
         "ASAM (2020)",

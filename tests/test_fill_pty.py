@@ -13,9 +13,10 @@ from pathlib import Path
 import pexpect
 
 from audit_kit.formats.responses_json import dump_responses, read_responses_json
+from audit_kit.model.applicability import skipped_items
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses
-from audit_kit.model.vocab import AnswerKind, Setting
+from audit_kit.model.vocab import AnswerKind, NaKind, Setting
 
 from conftest import DATA
 
@@ -263,14 +264,15 @@ def test_whole_bundled_instrument_in_a_terminal(tmp_path: Path, bundled: Instrum
             want[item.id] = Answer(value=value)
     rest = finish(child)
     assert child.exitstatus == 0, rest
-    applicable = [i.id for _, _, i in bundled.iter_items() if i.applies(Setting.OUTPATIENT)]
+    skipped = skipped_items(bundled, Setting.OUTPATIENT, want)
+    applicable = [i for i in bundled.item_ids if i not in skipped]
     assert seen == applicable
-    for _, _, item in bundled.iter_items():
-        if not item.applies(Setting.OUTPATIENT):
-            want[item.id] = Answer(
-                not_applicable=True, na_reason="Does not apply to outpatient programs."
-            )
-    assert saved(tmp_path / "casa.json", bundled) == {i: want[i] for i in bundled.item_ids}
+    for item_id, why in skipped.items():
+        if why.kind is NaKind.SETTING:
+            want[item_id] = Answer(not_applicable=True, na_reason=why.reason)
+    assert saved(tmp_path / "casa.json", bundled) == {
+        i: want[i] for i in bundled.item_ids if i in want
+    }
     assert "audit-kit report casa.json" in rest and "--instrument" not in rest
 
 

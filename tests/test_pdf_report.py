@@ -481,9 +481,10 @@ def test_capped_level_and_warnings_are_written_out(
     text = flat(render_pdf(mini, responses, result))
     cod = result.domain("cod")
     assert cod.capped
-    assert "Addiction-only services — capped by a critical finding" in text
+    assert "Critical finding: not capable until resolved (the scores alone give: " in text
     assert "No suicide-risk screening or crisis protocol." in text
-    assert "mat.storage does not apply to outpatient programs; its answer was not scored." in text
+    assert "MAT-5 Medication storage: answered, but it does not apply" in text
+    assert "its answer was not scored." in text
     assert "Test Society (2020)" in text
 
 

@@ -140,3 +140,16 @@ def test_new_templates_use_the_newest_version(runner: CliRunner, tmp_path: Path)
     book = openpyxl.load_workbook(out)
     values = [c.value for row in book["_meta"].iter_rows() for c in row]
     assert "1.1" in values
+
+
+def test_a_1_0_workbook_still_reads_as_1_0(runner: CliRunner, tmp_path: Path) -> None:
+    """A workbook made for 1.0 names its version; it is read and scored with 1.0, not 1.1."""
+    book = tmp_path / "old.xlsx"
+    result = runner.invoke(
+        cli, ["convert", str(OLD_EXAMPLES / "hospital-unit.json"), "-o", str(book)]
+    )
+    assert result.exit_code == 0, result.stderr
+    from audit_kit.formats.xlsx.reader import read_workbook
+
+    instrument, responses = read_workbook(book, None)
+    assert instrument.version == "1.0" and responses.instrument_version == "1.0"

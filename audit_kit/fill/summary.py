@@ -6,7 +6,6 @@ import shlex
 from pathlib import Path
 
 from audit_kit.fill.dialogue import Dialogue, short
-from audit_kit.fill.items import status_of
 from audit_kit.fill.responses_file import ResponsesFile
 from audit_kit.model.instrument import Domain, Instrument
 from audit_kit.model.responses import Responses
@@ -53,11 +52,7 @@ def say_summary(talk: Dialogue, file: ResponsesFile, instrument_arg: str | None)
         talk.say(
             f"  {shown:<{title_width}}  {c.answered:>8}  {c.not_applicable:>3}  {c.unanswered:>10}"
         )
-    open_ids = [
-        i.id
-        for _, _, i in instrument.iter_items()
-        if i.applies(p.setting) and status_of(r.answers.get(i.id)) is ItemStatus.UNANSWERED
-    ]
+    open_ids = [i.item_id for i in score(instrument, r).items if i.status is ItemStatus.UNANSWERED]
     talk.say()
     talk.say(f"Saved in {file.path}")
     if len(open_ids) > MAX_LISTED:

@@ -15,9 +15,10 @@ from audit_kit.fill.items import (
     status_of,
 )
 from audit_kit.fill.responses_file import ResponsesFile
+from audit_kit.model.applicability import Skipped, skipped_items
 from audit_kit.model.instrument import Item
 from audit_kit.model.responses import NA_WORDS, Answer
-from audit_kit.model.vocab import ItemStatus
+from audit_kit.model.vocab import ItemStatus, NaKind
 
 CANCEL = "cancel"  # typed at the N/A reason prompt to answer the item after all
 KEYS = "Keys: n note · b back · s skip · ? help · q save and quit"
@@ -53,7 +54,11 @@ class ItemWalk:
         self.view = ItemView(talk, file.instrument)
 
     def run(self) -> bool:
-        """Go through the items; False when the user quit, True at the end of the walk."""
+        """Go through the items; False when the user quit, True at the end of the walk.
+
+        Items that an earlier answer makes not applicable (skip logic) are passed over, and
+        which those are is worked out again after every answer.
+        """
         seq = self._items()
         stops = self._stops(seq)
         if not stops:
@@ -63,19 +68,51 @@ class ItemWalk:
             move = self._item(seq, pos)
             if move is _Move.QUIT:
                 return False
+            skipped = self._skipped()
             if move is _Move.BACK:
-                pos -= 1
-                stops.add(seq[pos][2].id)
+                earlier = [n for n in range(pos) if seq[n][2].id not in skipped]
+                if earlier:
+                    pos = earlier[-1]
+                    stops.add(seq[pos][2].id)
                 continue
-            later = [n for n in range(pos + 1, len(seq)) if seq[n][2].id in stops]
+            later = [
+                n
+                for n in range(pos + 1, len(seq))
+                if seq[n][2].id in stops and seq[n][2].id not in skipped
+            ]
             if not later:
                 return True
+            self._say_skipped(seq, pos, later[0], skipped)
             pos = later[0]
 
     def _items(self) -> list[Entry]:
         """The items the walk goes through: those that apply to the program's setting."""
         setting = self.file.responses.program.setting
         return [entry for entry in self.file.instrument.iter_items() if entry[2].applies(setting)]
+
+    def _skipped(self) -> dict[str, Skipped]:
+        """Items that the answers so far make not applicable (skip logic)."""
+        responses = self.file.responses
+        return {
+            item_id: why
+            for item_id, why in skipped_items(
+                self.file.instrument, responses.program.setting, responses.answers
+            ).items()
+            if why.kind is NaKind.SKIP_LOGIC
+        }
+
+    def _say_skipped(
+        self, seq: list[Entry], pos: int, target: int, skipped: dict[str, Skipped]
+    ) -> None:
+        """Name the items passed over on the way to the next stop, and why."""
+        instrument = self.file.instrument
+        for n in range(pos + 1, target):
+            why = skipped.get(seq[n][2].id)
+            if why is not None:
+                self.talk.say(
+                    f"{instrument.code(seq[n][2].id)} {seq[n][2].title}: does not apply "
+                    f"({why.reason.rstrip('.')}); recorded as not applicable."
+                )
 
     def _stops(self, seq: list[Entry]) -> set[str]:
         """The items to stop at, saying why when there are none, or when some are passed over."""
@@ -87,7 +124,12 @@ class ItemWalk:
             if not stops:
                 self.talk.say("Nothing to review yet: no item is answered.")
             return stops
-        stops = {i.id for _, _, i in seq if status_of(answers.get(i.id)) is ItemStatus.UNANSWERED}
+        skipped = self._skipped()
+        stops = {
+            i.id
+            for _, _, i in seq
+            if status_of(answers.get(i.id)) is ItemStatus.UNANSWERED and i.id not in skipped
+        }
         if not stops:
             self.talk.say("Every item that applies is answered (use --review to change answers).")
         elif len(stops) < len(seq):

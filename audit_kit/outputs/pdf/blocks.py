@@ -24,8 +24,9 @@ from reportlab.platypus.flowables import CondPageBreak
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.responses import Responses
 from audit_kit.model.result import DomainResult, Gap, ItemResult, ScoreResult
-from audit_kit.model.vocab import AnswerKind, GapKind, ItemStatus, Level
+from audit_kit.model.vocab import AnswerKind, DomainState, GapKind, ItemStatus, Level
 from audit_kit.outputs.pdf import styles as st
+from audit_kit.outputs.wording import standing
 from audit_kit.scoring import MAX_UNANSWERED_SHARE
 
 # --------------------------------------------------------------------------------------------
@@ -127,6 +128,8 @@ def level_words(instrument: Instrument, d: DomainResult) -> str:
     """A domain's level in words, with the capped and insufficient-evidence states written out."""
     share = f"{MAX_UNANSWERED_SHARE:.0%}"
     comp = d.completeness
+    if d.state is DomainState.CAPPED:
+        return standing(d)
     if d.level is None:
         if d.insufficient_evidence:
             return (
@@ -136,20 +139,7 @@ def level_words(instrument: Instrument, d: DomainResult) -> str:
         if comp.applicable == 0:
             return "No level: no item applies to this program"
         return "No level: no item was scored"
-    name = d.level_name or _level_name(instrument, d.domain_id, d.level)
-    if not d.capped:
-        return name
-    if d.level_before_cap is d.level:
-        return f"{name} — capped by a critical finding (the scores alone give the same level)"
-    if d.level_before_cap is not None:
-        before = _level_name(instrument, d.domain_id, d.level_before_cap)
-        return f"{name} — capped by a critical finding (the scores alone give {before})"
-    if d.insufficient_evidence:
-        return (
-            f"{name} — capped by a critical finding (the scores alone give no level: "
-            f"insufficient evidence — more than {share} unanswered)"
-        )
-    return f"{name} — capped by a critical finding"
+    return d.level_name or _level_name(instrument, d.domain_id, d.level)
 
 
 def _percent(value: float | int | str | None) -> str:
@@ -381,6 +371,8 @@ def bullets(report: Report, lines: Iterable[str]) -> list[Flowable]:
 
 def level_fill(d: DomainResult) -> Any:
     """The background colour of a domain's level."""
+    if d.state is DomainState.CAPPED:
+        return st.LEVEL_FILLS[Level.NOT_YET_CAPABLE]
     return st.LEVEL_FILLS[d.level] if d.level is not None else st.NO_LEVEL_FILL
 
 

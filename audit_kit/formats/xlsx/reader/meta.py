@@ -59,7 +59,7 @@ def identify(book: Book, instrument: Instrument | None) -> Instrument:
         if not _INSTRUMENT_ID.match(ident):
             raise fail("instrument_id", f"{ident!r} is not an instrument id; {NEW_TEMPLATE}")
         try:
-            instrument = load_bundled(ident)
+            instrument = load_bundled(ident, version)
         except InstrumentError as exc:
             if exc.problems[0].code != "unknown-instrument":
                 raise ResponsesError(
