@@ -601,11 +601,6 @@ def test_header_row_problems(blank: bytes, tmp_path: Path) -> None:
     ("label", "typed", "problem"),
     [
         (
-            "Program name",
-            None,
-            "Program!B4: the program name is empty; type the name of the program assessed",
-        ),
-        (
             "Setting",
             "Rehab",
             'Program!B5: "Rehab" is not a setting; pick one from the list: Residential, '
@@ -617,11 +612,6 @@ def test_header_row_problems(blank: bytes, tmp_path: Path) -> None:
             "maybe",
             'Program!B6: "maybe" is not Yes or No; pick Yes if a hospital runs the program, '
             "else No",
-        ),
-        (
-            "Hospital-based",
-            None,
-            "Program!B6: hospital-based is empty; pick Yes if a hospital runs the program, else No",
         ),
         (
             "Assessment date",
@@ -648,6 +638,25 @@ def test_program_sheet_problems(
 ) -> None:
     path = save(fill(blank, {}, PROGRAM | {label: typed}), tmp_path / "program.xlsx")
     assert problems_of(path) == [problem]
+
+
+def test_a_fresh_template_scores_as_a_draft(blank: bytes, tmp_path: Path) -> None:
+    """Name, setting, hospital-based and date left empty: read as not given; the score is a
+    draft whose warnings name each missing field, and nothing else is refused."""
+    empty = dict.fromkeys(["Program name", "Setting", "Hospital-based", "Assessment date"])
+    path = save(fill(blank, {"mat.admit": {"answer": 3}}, PROGRAM | empty), tmp_path / "fresh.xlsx")
+    instrument, responses = read_workbook(path, MINI)
+    assert responses.missing() == [
+        "program name",
+        "setting",
+        "hospital-based (yes or no)",
+        "assessment date",
+    ]
+    result = score(instrument, responses)
+    assert result.draft and result.missing == responses.missing()
+    assert result.warnings[0] == "The program's name is not given; fill it in."
+    assert any("setting is not given" in w for w in result.warnings)
+    assert result.item("mat.admit").score == 3
 
 
 def test_date_as_a_plain_number(blank: bytes, tmp_path: Path) -> None:

@@ -26,7 +26,11 @@ class Profile:
 
 
 def apply_setting(
-    instrument: Instrument, answers: dict[str, Answer], setting: Setting, *, drop_values: bool
+    instrument: Instrument,
+    answers: dict[str, Answer],
+    setting: Setting | None,
+    *,
+    drop_values: bool,
 ) -> tuple[dict[str, Answer], list[str], list[str]]:
     """Record the items that do not apply to ``setting`` as N/A and reopen those that apply again.
 
@@ -34,6 +38,8 @@ def apply_setting(
     ``drop_values``; otherwise such answers are left as they are) and the items reopened because
     their recorded reason was another setting's. Notes and evidence references are kept.
     """
+    if setting is None:  # not given yet: nothing is known not to apply
+        return dict(answers), [], []
     generated = {s.na_reason for s in Setting}
     out: dict[str, Answer] = {}
     dropped: list[str] = []
@@ -69,18 +75,22 @@ class ProfileInterview:
     def ask(self, current: Responses | None) -> Profile:
         old = current.program if current else None
         name = self._ask_name(old.name if old else None)
-        setting = self._ask_setting(old.setting if old else DEFAULT_SETTING)
+        setting = self._ask_setting(old.setting if old and old.setting else DEFAULT_SETTING)
         hospital = self.talk.yes_no(
             "Run by a hospital (hospital-based)?",
             old.hospital_based
-            if old and old.setting == setting
+            if old and old.setting == setting and old.hospital_based is not None
             else setting is Setting.HOSPITAL_INPATIENT,
         )
         populations = self._ask_populations(list(old.populations) if old else None)
         assessor = self.talk.ask_optional(
             "Assessor (name, role)", current.assessor if current else None, Responses, "assessor"
         )
-        when = self._ask_date(current.assessment_date if current else (self.today or date.today()))
+        when = self._ask_date(
+            current.assessment_date
+            if current and current.assessment_date
+            else (self.today or date.today())
+        )
         program = Program(
             name=name, setting=setting, hospital_based=hospital, populations=populations
         )
@@ -90,6 +100,7 @@ class ProfileInterview:
         """The responses with a newly typed profile; asks before a new setting removes answers."""
         program = profile.program
         old = responses.program.setting
+        assert program.setting is not None  # the interview always asks for one
         answers, dropped, reopened = apply_setting(
             instrument, responses.answers, program.setting, drop_values=True
         )
@@ -101,7 +112,7 @@ class ProfileInterview:
             )
             if not self.talk.yes_no(f"Change the setting to {program.setting.label}?", False):
                 program = program.model_copy(update={"setting": old})
-                self.talk.say(f"Setting kept: {old.label}.")
+                self.talk.say(f"Setting kept: {old.label if old else 'not given'}.")
                 answers, dropped, reopened = apply_setting(
                     instrument, responses.answers, old, drop_values=False
                 )
@@ -119,8 +130,10 @@ class ProfileInterview:
             answers=answers,
         )
 
-    def say_skipped(self, instrument: Instrument, setting: Setting) -> None:
+    def say_skipped(self, instrument: Instrument, setting: Setting | None) -> None:
         """Name the items that the setting records as N/A."""
+        if setting is None:
+            return
         skipped = [i.id for _, _, i in instrument.iter_items() if not i.applies(setting)]
         if skipped:
             self.talk.wrap(

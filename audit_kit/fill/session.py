@@ -171,7 +171,7 @@ class Session:
         self.talk.say("Program profile (press Enter to accept the default in brackets).")
         profile = self.interview.ask(None)
         if path is None:
-            name = f"{slug(profile.program.name)}-{profile.when.isoformat()}.json"
+            name = f"{slug(profile.program.display_name)}-{profile.when.isoformat()}.json"
             path = self.options.folder / name
             if path.exists():
                 self.talk.say()
@@ -205,8 +205,8 @@ class Session:
         before = responses.program
         if profile is None:
             self.talk.wrap(
-                f"Resuming {path}: {before.name} ({before.setting.label}), assessed "
-                f"{responses.assessment_date.isoformat()}."
+                f"Resuming {path}: {before.display_name} ({before.setting_label}), assessed "
+                f"{responses.assessment_date or 'on a date not given'}."
             )
         c = counts(instrument, responses)
         self.talk.say(

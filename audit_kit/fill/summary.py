@@ -39,9 +39,9 @@ def say_summary(talk: Dialogue, file: ResponsesFile, instrument_arg: str | None)
     talk.say()
     talk.say("=" * talk.width)
     talk.wrap(
-        f"Summary: {p.name} — {p.setting.label}"
+        f"Summary: {p.display_name} — {p.setting_label}"
         f"{', hospital-based' if p.hospital_based else ''}, assessed "
-        f"{r.assessment_date.isoformat()}"
+        f"{r.assessment_date or 'on a date not given'}"
     )
     rows = [(d.title, counts(instrument, r, d)) for d in instrument.domains]
     rows.append(("All items", counts(instrument, r)))

@@ -90,6 +90,10 @@ class ItemWalk:
         setting = self.file.responses.program.setting
         return [entry for entry in self.file.instrument.iter_items() if entry[2].applies(setting)]
 
+    def _setting_kind(self) -> str:
+        setting = self.file.responses.program.setting
+        return setting.kind if setting else "such"
+
     def _skipped(self) -> dict[str, Skipped]:
         """Items that the answers so far make not applicable (skip logic)."""
         responses = self.file.responses
@@ -202,7 +206,7 @@ class ItemWalk:
         if not item.allow_na:
             self.talk.wrap(
                 "N/A is not accepted for this item: it applies to every "
-                f"{self.file.responses.program.setting.kind} program. Type "
+                f"{self._setting_kind()} program. Type "
                 f"{accepted(item)}, or s to leave it unanswered for now."
             )
             return False

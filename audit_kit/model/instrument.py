@@ -274,11 +274,15 @@ class Item(_Frozen):
         """The domain part of the id."""
         return self.id.split(".", 1)[0]
 
-    def recommendation_for(self, setting: Setting, hospital_based: bool) -> str:
-        """The recommendation for a program: setting variant, else hospital variant, else plain."""
+    def recommendation_for(self, setting: Setting | None, hospital_based: bool | None) -> str:
+        """The recommendation for a program: setting variant, else hospital variant, else plain
+        (what is not known picks no variant)."""
         variants: dict[str, str] = dict(self.recommendation_variants)
-        hospital_key = HOSPITAL_BASED if hospital_based else NOT_HOSPITAL_BASED
-        return variants.get(setting.value) or variants.get(hospital_key) or self.recommendation
+        by_setting = variants.get(setting.value) if setting else None
+        by_hospital = None
+        if hospital_based is not None:
+            by_hospital = variants.get(HOSPITAL_BASED if hospital_based else NOT_HOSPITAL_BASED)
+        return by_setting or by_hospital or self.recommendation
 
     def applies(self, setting: Setting) -> bool:
         """Whether the item applies to a program of this setting."""

@@ -61,13 +61,41 @@ class _Frozen(BaseModel):
 class Program(_Frozen):
     """The program assessed (never a patient)."""
 
-    name: str = Field(min_length=1, max_length=200, description="Name of the program.")
-    setting: Setting = Field(description="Kind of program: residential, outpatient, ...")
-    hospital_based: StrictBool = Field(description="Whether the program is run by a hospital.")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Name of the program; None while not given (the result is then a draft).",
+    )
+    setting: Setting | None = Field(
+        default=None,
+        description="Kind of program: residential, outpatient, ...; None while not given "
+        "(every item then counts as applying, and advice is not tailored).",
+    )
+    hospital_based: StrictBool | None = Field(
+        default=None,
+        description="Whether the program is run by a hospital; None while not given.",
+    )
     populations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list,
         description="Populations served, e.g. 'adults', 'adolescents', 'pregnant women'.",
     )
+
+    @property
+    def display_name(self) -> str:
+        """The name, or a placeholder that says it is missing."""
+        return self.name or "Unnamed program"
+
+    @property
+    def setting_label(self) -> str:
+        """The setting in words, or that it is not given."""
+        return self.setting.label if self.setting else "setting not given"
+
+    def missing(self) -> list[str]:
+        """The profile fields not given yet, in words."""
+        given = {"program name": self.name, "setting": self.setting}
+        given["hospital-based (yes or no)"] = self.hospital_based
+        return [label for label, value in given.items() if value is None]
 
     @field_validator("populations")
     @classmethod
@@ -125,7 +153,10 @@ class Responses(_Frozen):
     assessor: str = Field(
         default="", max_length=200, description="Who carried out the assessment (name, role)."
     )
-    assessment_date: date = Field(description="Date of the assessment (YYYY-MM-DD).")
+    assessment_date: date | None = Field(
+        default=None,
+        description="Date of the assessment (YYYY-MM-DD); None while not given (a draft).",
+    )
 
     @field_validator("assessment_date", mode="before")
     @classmethod
@@ -138,6 +169,10 @@ class Responses(_Frozen):
     answers: dict[str, Answer] = Field(
         default_factory=dict, description="Answers keyed by item id; missing items are unanswered."
     )
+
+    def missing(self) -> list[str]:
+        """The profile fields not given yet, in words; while any is missing, a draft."""
+        return self.program.missing() + ([] if self.assessment_date else ["assessment date"])
 
     def canonical_json(self) -> bytes:
         """Canonical JSON: answers in the order held, empty answer fields left out, UTF-8."""

@@ -166,7 +166,7 @@ class ScoreResult(_Frozen):
     instrument_title: str = Field(description="Instrument title.")
     program: Program = Field(description="The program assessed.")
     assessor: str = Field(description="Who assessed.")
-    assessment_date: date = Field(description="Date of the assessment.")
+    assessment_date: date | None = Field(description="Date of the assessment; None if not given.")
     completeness: Completeness = Field(description="Answered, N/A and unanswered, all items.")
     domains: list[DomainResult] = Field(description="One per domain, in instrument order.")
     dimensions: list[DimensionResult] = Field(description="One per dimension, in order.")
@@ -174,6 +174,19 @@ class ScoreResult(_Frozen):
     critical_findings: list[CriticalFinding] = Field(description="Critical findings, in order.")
     gaps: list[Gap] = Field(description="Every item below 5, in priority order.")
     warnings: list[str] = Field(description="Things the reader should know about the result.")
+    missing: list[str] = Field(
+        default_factory=list,
+        description="Profile fields not given (program name, setting, hospital-based, date).",
+    )
+
+    @computed_field(
+        description="Whether the result is a draft: a profile field is missing "  # type: ignore[prop-decorator]
+        "or a domain has insufficient evidence."
+    )
+    @property
+    def draft(self) -> bool:
+        """A draft while a profile field is missing or a domain lacks the evidence for a level."""
+        return bool(self.missing) or any(d.insufficient_evidence for d in self.domains)
 
     def domain(self, domain_id: str) -> DomainResult:
         """The result of one domain (KeyError if none)."""

@@ -150,8 +150,9 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
     p = result.program
     c = result.completeness
     out = [
-        f"{p.name} — {p.setting.label}{', hospital-based' if p.hospital_based else ''}",
-        f"Assessed {result.assessment_date.isoformat()}"
+        f"{p.display_name} — {p.setting_label}{', hospital-based' if p.hospital_based else ''}"
+        + (" (DRAFT)" if result.draft else ""),
+        f"Assessed {result.assessment_date or 'on a date not given'}"
         + (f" by {result.assessor}" if result.assessor else ""),
         f"Instrument: {result.instrument_title} "
         f"({result.instrument_id} {result.instrument_version})",

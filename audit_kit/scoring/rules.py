@@ -26,6 +26,15 @@ EMERGING = 2.0
 #: A domain with more than this share of applicable items unanswered gets no level.
 MAX_UNANSWERED_SHARE = 0.20
 _HUNDREDTH = Decimal("0.01")
+#: What a missing profile field means for the result, said first among its warnings.
+_MISSING = {
+    "program name": "The program's name is not given; fill it in.",
+    "setting": "The program's setting is not given: every item counts as applying, and the "
+    "recommendations are not tailored to the setting; fill it in.",
+    "hospital-based (yes or no)": "Whether a hospital runs the program is not given: the "
+    "recommendations are not tailored to it; fill it in.",
+    "assessment date": "The assessment date is not given; fill it in.",
+}
 
 
 def item_score(instrument: Instrument, item: Item, value: AnswerValue) -> int:
@@ -121,7 +130,10 @@ def score(instrument: Instrument, responses: Responses) -> ScoreResult:
             )
         )
 
+    missing = responses.missing()
+    warnings[:0] = [_MISSING[field] for field in missing]
     return ScoreResult(
+        missing=missing,
         instrument_id=instrument.id,
         instrument_version=instrument.version,
         instrument_title=instrument.title,

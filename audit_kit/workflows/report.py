@@ -16,7 +16,8 @@ DEFAULT_REPORTS_DIR = Path("reports")
 
 def default_report_path(result: ScoreResult, folder: Path = DEFAULT_REPORTS_DIR) -> Path:
     """``reports/<program-slug>-<assessment date>.pdf``, relative to the current folder."""
-    name = f"{slug(result.program.name)}-{result.assessment_date.isoformat()}.pdf"
+    day = result.assessment_date.isoformat() if result.assessment_date else "undated"
+    name = f"{slug(result.program.display_name)}-{day}.pdf"
     return folder / name
 
 

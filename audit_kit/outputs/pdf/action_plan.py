@@ -34,7 +34,7 @@ def action_plan(report: Report) -> list[Flowable]:
             f"capable (within {GapKind.BELOW_CAPABLE.timeframe}, ranked by weight × (3 − score)) "
             f"and {counts[GapKind.TOWARDS_ENHANCED]} towards enhanced (within "
             f"{GapKind.TOWARDS_ENHANCED.timeframe}, ranked by weight × (5 − score)). What to do "
-            f"is written for a {esc(r.program.setting.label.lower())} program"
+            f"is written for a {esc(r.program.setting_label.lower())} program"
             + (" run by a hospital" if r.program.hospital_based else "")
             + ". Owner and due date are left for the team to fill in."
         ),

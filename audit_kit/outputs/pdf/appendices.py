@@ -201,7 +201,7 @@ def about(report: Report) -> list[Flowable]:
         ),
         report.para(
             f"Made with audit-kit {__version__} from the answers dated "
-            f"{r.assessment_date.isoformat()} (fingerprint {report.fingerprint[:16]}…) and "
+            f"{r.assessment_date or 'without a date'} (fingerprint {report.fingerprint[:16]}…) and "
             f"{esc(r.instrument_id)} version {esc(r.instrument_version)}.",
             "Notice",
         ),

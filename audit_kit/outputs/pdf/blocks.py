@@ -73,8 +73,10 @@ def esc(text: object) -> str:
     return clean.replace("\n", "<br/>")
 
 
-def long_date(day: date) -> str:
+def long_date(day: date | None) -> str:
     """'October 1, 2026': unambiguous and independent of the machine's locale."""
+    if day is None:
+        return "date not given"
     return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 

@@ -22,16 +22,22 @@ def cover(report: Report) -> list[Flowable]:
     """The cover page."""
     r, s = report.result, report.styles
     p = r.program
-    setting = p.setting.label + (", hospital-based" if p.hospital_based else ", not hospital-based")
+    hospital = {True: ", hospital-based", False: ", not hospital-based", None: ""}
+    setting = p.setting_label + hospital[p.hospital_based]
     groups = [report.fingerprint[i : i + 8] for i in range(0, 64, 8)]
     facts = [
-        ("Program", esc(p.name)),
+        ("Program", esc(p.display_name)),
         ("Setting", esc(setting)),
     ]
     if p.populations:
         facts.append(("Populations served", esc(", ".join(p.populations))))
     facts += [
-        ("Assessment date", esc(f"{long_date(r.assessment_date)} ({r.assessment_date})")),
+        (
+            "Assessment date",
+            esc(f"{long_date(r.assessment_date)} ({r.assessment_date})")
+            if r.assessment_date
+            else "<i>Not given</i>",
+        ),
         ("Assessor", esc(r.assessor) if r.assessor else "<i>Not stated</i>"),
         (
             "Instrument",

@@ -27,7 +27,12 @@ def write_pdf(report: Report, story: list[Flowable]) -> bytes:
     doc = _ReportDoc(buffer, report)
     with _plain_streams():
         doc.build(
-            story, canvasmaker=partial(_NumberedCanvas, pdf_date=report.result.assessment_date)
+            story,
+            canvasmaker=partial(
+                # no date given: a fixed stamp, so that the same input still gives the same bytes
+                _NumberedCanvas,
+                pdf_date=report.result.assessment_date or date(2000, 1, 1),
+            ),
         )
     return buffer.getvalue()
 
@@ -55,7 +60,8 @@ class _ReportDoc(BaseDocTemplate):
 
     def __init__(self, buffer: BytesIO, report: Report) -> None:
         r = report.result
-        program = st.printable(r.program.name)
+        program = st.printable(r.program.display_name)
+        day = r.assessment_date.isoformat() if r.assessment_date else "undated"
         super().__init__(
             buffer,
             pagesize=st.PAGE,
@@ -63,7 +69,7 @@ class _ReportDoc(BaseDocTemplate):
             rightMargin=st.MARGIN_RIGHT,
             topMargin=st.MARGIN_TOP,
             bottomMargin=st.MARGIN_BOTTOM,
-            title=f"{REPORT_NAME}: {program}, {r.assessment_date.isoformat()}",
+            title=f"{REPORT_NAME}: {program}, {day}",
             author=st.printable(r.assessor) or program,
             subject=(
                 f"Self-assessment of {program} with {st.printable(r.instrument_title)} "
@@ -80,7 +86,7 @@ class _ReportDoc(BaseDocTemplate):
         )
         self.furniture = _Furniture(
             header_left=program,
-            header_right=f"{REPORT_NAME} · {r.assessment_date.isoformat()}",
+            header_right=f"{REPORT_NAME} · {day}",
             footer_left=(
                 f"{st.printable(r.instrument_id)} {st.printable(r.instrument_version)} · "
                 f"answers SHA-256 {report.fingerprint[:16]}…"

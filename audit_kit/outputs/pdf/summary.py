@@ -35,7 +35,8 @@ def summary(report: Report) -> list[Flowable]:
     c = r.completeness
     by = f" by {r.assessor}" if r.assessor else ""
     intro = (
-        f"{esc(r.program.name)} ({esc(r.program.setting.label.lower())} program) was assessed on "
+        f"{esc(r.program.display_name)} ({esc(r.program.setting_label.lower())} program) was "
+        "assessed on "
         f"{long_date(r.assessment_date)}{esc(by)} with {esc(r.instrument_title)} "
         f"({esc(r.instrument_id)}, version {esc(r.instrument_version)}). Of its {c.total} items, "
         f"{c.answered} were answered, {c.not_applicable} were not applicable and "

@@ -122,7 +122,7 @@ def _value(key: str, raw: Raw | None) -> tuple[str | None, Any]:
     if key in ("name", "assessor"):
         kept = as_text(raw) or ""  # as typed: inner spaces and line breaks are kept
         if key == "name" and not kept:
-            return "the program name is empty; type the name of the program assessed", None
+            return None, None  # not given yet: a draft, said among the result's warnings
         return None, kept
     if key == "setting":
         return _setting(text)
@@ -139,7 +139,7 @@ def _value(key: str, raw: Raw | None) -> tuple[str | None, Any]:
 def _setting(text: str) -> tuple[str | None, Setting | None]:
     labels = ", ".join(s.label for s in Setting)
     if not text:
-        return f"the setting is empty; pick one from the list: {labels}", None
+        return None, None
     folded = fold(text)
     token = re.sub(r"[\s-]+", "_", folded)
     for setting in Setting:
@@ -151,6 +151,8 @@ def _setting(text: str) -> tuple[str | None, Setting | None]:
 def _yes_no(raw: Raw | None, text: str) -> tuple[str | None, bool | None]:
     if raw is not None and isinstance(raw.value, bool):
         return None, raw.value
+    if not text:
+        return None, None
     folded = fold(text)
     if folded in _YES or folded in _NO:
         return None, folded in _YES
@@ -161,7 +163,7 @@ def _yes_no(raw: Raw | None, text: str) -> tuple[str | None, bool | None]:
 def _date(raw: Raw | None, text: str) -> tuple[str | None, date | None]:
     fix = "type it as YYYY-MM-DD (e.g. 2026-10-01) or enter a date"
     if raw is None or not text:
-        return f"the assessment date is empty; {fix}", None
+        return None, None
     value = raw.value
     if isinstance(value, datetime):
         return None, value.date()

@@ -48,12 +48,14 @@ def write_program(
         values["setting"] = setting.label
     if responses is not None:
         program = responses.program
-        values["hospital_based"] = lay.YES if program.hospital_based else lay.NO
+        if program.hospital_based is not None:
+            values["hospital_based"] = lay.YES if program.hospital_based else lay.NO
         if program.populations:
             values["populations"] = lay.join_populations(program.populations)
         if responses.assessor:
             values["assessor"] = responses.assessor
-        values["assessment_date"] = responses.assessment_date
+        if responses.assessment_date is not None:
+            values["assessment_date"] = responses.assessment_date
     for field in lay.PROGRAM_FIELDS:
         put_text(ws.cell(field.row, lay.PROGRAM_LABEL_COL), field.label, st.LABEL)
         put_text(ws.cell(field.row, lay.PROGRAM_HINT_COL), field.hint, st.ITEM_OFF)
