@@ -39,6 +39,7 @@ NEVER_SKIPPED = [
     "mat.no_counseling_precondition",
     "mat.no_punitive_discharge",
     "mat.moud_route",
+    "mat.withdrawal_protocol",
     "mat.naloxone_provision",
     "tsf.voluntary",
     "cod.suicide_risk",
@@ -70,7 +71,7 @@ def example(name: str) -> tuple[Instrument, Responses]:
     ("name", "summary"),
     [
         ("mat-tsf-cod-1.0.yaml", "59 items in 3 domains"),
-        ("mat-tsf-cod-1.1.yaml", "74 items in 3 domains"),
+        ("mat-tsf-cod-1.1.yaml", "72 items in 3 domains"),
     ],
 )
 def test_bundled_instruments_pass_their_own_check(
@@ -91,7 +92,7 @@ def test_instrument_list_shows_every_version(runner: CliRunner) -> None:
     assert lines[0].startswith("mat-tsf-cod  1.0  Integrated Addiction Care")
     assert "59 items in 3 domains: mat 21, tsf 18, cod 20" in lines[1]
     assert lines[2].startswith("mat-tsf-cod  1.1  Integrated Addiction Care")
-    assert "74 items in 3 domains: mat 30, tsf 19, cod 25" in lines[3]
+    assert "72 items in 3 domains: mat 31, tsf 18, cod 23" in lines[3]
     assert [p.name for p in bundled_paths()] == ["mat-tsf-cod-1.0.yaml", "mat-tsf-cod-1.1.yaml"]
 
 
@@ -164,18 +165,21 @@ def test_refusal_and_safety_criticals_are_never_skipped(bundled: Instrument, ite
 
 
 def test_skippable_criticals_are_decided_by_what_the_program_does(bundled: Instrument) -> None:
-    """The two criticals with skip logic apply exactly where their risk exists: continuity
-    where patients take MOUD, the withdrawal protocol where withdrawal is admitted."""
+    """The only critical with skip logic applies exactly where its risk exists: continuity where
+    patients take MOUD. The withdrawal procedure applies everywhere, because withdrawal can start
+    after admission in any program that admits people from the community; sending people at risk
+    elsewhere skips only the item on withdrawal management leading to MOUD."""
     continuity = bundled.item("mat.continuity_on_entry").applies_when
     assert continuity is not None and continuity.item == "mat.moud_in_care"
     assert "none_on_moud" not in continuity.answers
-    protocol = bundled.item("mat.withdrawal_protocol").applies_when
-    assert protocol is not None and protocol.item == "mat.withdrawal_screen"
-    assert set(protocol.answers) == {
-        "assessed_managed_here",
-        "informal_managed_here",
-        "not_assessed",
-    }
+    skippable = [i.id for _, _, i in bundled.iter_items() if i.critical and i.applies_when]
+    assert skippable == ["mat.continuity_on_entry"]
+    assert bundled.item("mat.withdrawal_protocol").applies_when is None
+    to_treatment = bundled.item("mat.withdrawal_to_treatment").applies_when
+    assert to_treatment is not None and to_treatment.item == "mat.withdrawal_screen"
+    assert not {"assessed_sent_elsewhere", "not_assessed_sent_elsewhere"} & set(
+        to_treatment.answers
+    )
 
 
 def test_tsf_items_say_what_a_reviewer_asked(bundled: Instrument) -> None:
