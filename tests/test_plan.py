@@ -620,20 +620,23 @@ def test_status_command(runner: CliRunner, tmp_path: Path) -> None:
         "Within 30 days (critical findings) — 2 actions: 1 done, 1 in progress, 0 not started, "
         "0 won't do\n"
         "  Overdue (1):\n"
-        "    COD-2  Crisis protocol — due 2026-11-20, in progress, owner: =Director\n"
+        "    COD-2  Crisis protocol\n"
+        "           due 2026-11-20, in progress, owner: =Director\n"
         "  Done (1):\n"
         "    MAT-1  Admission on MOUD\n"
         "\n"
         "Within 90 days (below capable) — 2 actions: 0 done, 0 in progress, 1 not started, "
         "1 won't do\n"
         "  Overdue (1):\n"
-        "    MAT-3  Naloxone at discharge — due 2026-11-01, not started\n"
+        "    MAT-3  Naloxone at discharge\n"
+        "           due 2026-11-01, not started\n"
         "\n"
         "Within 12 months (towards enhanced) — 2 actions: 0 done, 0 in progress, 2 not started, "
         "0 won't do\n"
         "\n"
         "Total — 6 actions: 1 done, 1 in progress, 3 not started, 1 won't do; 2 overdue; "
-        "2 open actions without a due date.\n"
+        "2 open actions\n"
+        "  without a due date.\n"
     )
 
 
@@ -649,8 +652,8 @@ def test_status_command_lists_deleted_and_extra_rows(runner: CliRunner, tmp_path
     assert result.stdout.endswith(
         "Not on the sheet any more (their rows were deleted), so not counted:\n"
         "    COD-2  Crisis protocol\n"
-        "Row 20 holds entries on 'Action plan' but no action code of this plan, so they are "
-        "not counted.\n"
+        "Row 20 holds entries on 'Action plan' but no action code of this plan; it is not "
+        "counted.\n"
     )
 
 

@@ -26,6 +26,7 @@ _KIND_WORDS = {
     "towards_enhanced": "towards enhanced",
 }
 _SHOWN_CHARS = 60  # of an owner's name in the listing
+WIDTH = 100  # of the printed lines, as `audit-kit score`
 
 
 @cli.command()
@@ -119,29 +120,32 @@ def status_text(status: PlanStatus) -> str:
     ]
     for frame in status.frames:
         out += ["", *_frame_lines(frame)]
+    without_due = status.open_without_due
     out += [
         "",
-        f"Total — {count(total, 'action')}: {_counts(status.count)}; "
-        f"{len(status.overdue)} overdue"
-        + (
-            f"; {count(status.open_without_due, 'open action')} without a due date"
-            if status.open_without_due
-            else ""
-        )
-        + ".",
+        _wrap(
+            f"Total — {count(total, 'action')}: {_counts(status.count)}; "
+            f"{len(status.overdue)} overdue"
+            + (f"; {count(without_due, 'open action')} without a due date." if without_due else ".")
+        ),
     ]
     if status.missing:
         out.append("Not on the sheet any more (their rows were deleted), so not counted:")
-        out += [_line(a) for a in status.missing]
+        out += _lines(status.missing)
     other = status.progress.other_rows
     if other:
         rows = ", ".join(str(r) for r in other)
-        which = f"Row {rows} holds" if len(other) == 1 else f"Rows {rows} hold"
-        out.append(
-            f"{which} entries on {status.progress.sheet!r} but no action code of this plan, so "
-            "they are not counted."
-        )
+        which = (
+            f"Row {rows} holds entries" if len(other) == 1 else f"Rows {rows} hold entries"
+        ) + f" on {status.progress.sheet!r} but no action code of this plan"
+        out.append(_wrap(f"{which}; {'it is' if len(other) == 1 else 'they are'} not counted."))
     return "\n".join(out) + "\n"
+
+
+def _wrap(text: str, indent: str = "", later: str = "  ") -> str:
+    import textwrap
+
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=later)
 
 
 def _frame_lines(frame: TimeFrame) -> list[str]:
@@ -151,14 +155,14 @@ def _frame_lines(frame: TimeFrame) -> list[str]:
     head = f"Within {frame.kind.timeframe} ({_KIND_WORDS[frame.kind.value]}) — "
     if not frame.actions:
         return [head + "no actions."]
-    lines = [head + f"{count(len(frame.actions), 'action')}: {_counts(frame.count)}"]
+    lines = [_wrap(head + f"{count(len(frame.actions), 'action')}: {_counts(frame.count)}")]
     if frame.overdue:
         lines.append(f"  Overdue ({len(frame.overdue)}):")
-        lines += [_line(a, overdue=True) for a in frame.overdue]
+        lines += _lines(frame.overdue, overdue=True)
     done = [a for a in frame.actions if a.status is Status.DONE]
     if done:
         lines.append(f"  Done ({len(done)}):")
-        lines += [_line(a) for a in done]
+        lines += _lines(done)
     return lines
 
 
@@ -169,13 +173,20 @@ def _counts(counter: Callable[[Status], int]) -> str:
     return ", ".join(f"{counter(s)} {s.label.lower()}" for s in order)
 
 
-def _line(action: Action, overdue: bool = False) -> str:
-    line = f"    {action.code}  {action.title}"
-    if overdue and action.due is not None and action.status is not None:
-        line += f" — due {action.due.isoformat()}, {action.status.label.lower()}"
-        if action.owner:
-            owner = " ".join(action.owner.split())
-            if len(owner) > _SHOWN_CHARS:
-                owner = owner[: _SHOWN_CHARS - 1].rstrip() + "…"
-            line += f", owner: {owner}"
-    return line
+def _lines(actions: tuple[Action, ...] | list[Action], overdue: bool = False) -> list[str]:
+    """Each action's code and title, codes in one column; for overdue ones, when it was due,
+    where it stands and who owns it on the line below."""
+    width = max(len(a.code) for a in actions) + 2
+    indent = " " * (4 + width)
+    out: list[str] = []
+    for action in actions:
+        out.append(_wrap(action.title, f"    {action.code:<{width}}", indent))
+        if overdue and action.due is not None and action.status is not None:
+            said = f"due {action.due.isoformat()}, {action.status.label.lower()}"
+            if action.owner:
+                owner = " ".join(action.owner.split())
+                if len(owner) > _SHOWN_CHARS:
+                    owner = owner[: _SHOWN_CHARS - 1].rstrip() + "…"
+                said += f", owner: {owner}"
+            out.append(_wrap(said, indent, indent))
+    return out
