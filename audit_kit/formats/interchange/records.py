@@ -55,6 +55,8 @@ class Record:
     where: Location
     cells: dict[Slot, Cell] = field(default_factory=dict)
     instrument_ref: Cell | None = None
+    # where each field is even when it is empty (a table's cell), to point at what to fill in
+    spots: dict[Slot, Location] = field(default_factory=dict)
 
 
 def slots(instrument: Instrument) -> dict[str, Slot]:
@@ -182,8 +184,14 @@ def _place(
 ) -> Location:
     if item_id is None:
         return record.where
-    slot = {"na_reason": REASON, "not_applicable": FLAG}.get(field, VALUE)
-    return places.get((item_id, slot)) or places.get((item_id, VALUE)) or record.where
+    slot = (item_id, {"na_reason": REASON, "not_applicable": FLAG}.get(field, VALUE))
+    return (
+        places.get(slot)
+        or record.spots.get(slot)
+        or places.get((item_id, VALUE))
+        or places.get((item_id, FLAG))
+        or record.where
+    )
 
 
 def _profile_problems(exc: Any, record: Record) -> list[Problem]:

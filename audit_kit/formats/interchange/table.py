@@ -378,6 +378,7 @@ def records(
         if table.sheet is not None:
             record.where = Location(file=table.shown, sheet=table.sheet, cell=f"A{number}")
         for col, slot in columns.slots.items():
+            record.spots[slot] = table.at(number, col)
             cell = cells[col] if col < len(cells) else None
             if cell is not None:
                 record.cells[slot] = cell
