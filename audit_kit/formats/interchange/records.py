@@ -306,7 +306,7 @@ def _date(cell: Cell | None, text: str | None) -> tuple[str | None, date | None]
 
 def _populations(cell: Cell | None, text: str | None) -> list[str]:
     if cell is not None and isinstance(cell.value, list):
-        return [squash(str(v)) for v in cell.value if str(v).strip()]
+        return [str(v).strip() for v in cell.value if str(v).strip()]
     if text is None:
         return []
     separator = "\n" if "\n" in text else ";" if ";" in text else ","
