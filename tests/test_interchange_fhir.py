@@ -248,7 +248,7 @@ def test_problems_are_located_by_their_path_in_the_response(tmp_path: Path) -> N
     assert [str(p) for p in caught.value.problems] == [
         f'{path}: item[0].item[2].answer[0]: "perhaps" is not yes or no; answer yes or no (or '
         "leave it empty)",
-        f"{path}: item[1].item[0].item[0].item[0].answer[0]: '7' is not an answer to "
+        f"{path}: item[1].item[0].item[1].item[0].answer[0]: 7 is not an answer to "
         "mat.continuity; choose 1-5",
     ]
 
