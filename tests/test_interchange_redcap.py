@@ -353,6 +353,13 @@ def test_na_without_a_reason_is_refused_at_the_reason(tmp_path: Path) -> None:
     ]
 
 
+def test_the_dictionary_is_not_taken_for_records(tmp_path: Path) -> None:
+    path = tmp_path / "dictionary.csv"
+    path.write_bytes(build_dictionary(load_instrument(SKIP)))
+    with pytest.raises(AuditKitError, match="this is a data dictionary, not a records export"):
+        read_answers(path, str(SKIP))
+
+
 def test_repeating_instruments_are_refused(tmp_path: Path) -> None:
     skip = load_instrument(SKIP)
     rows = redcap_rows(build_dictionary(skip), skip, [build_responses(skip, {"mat.admit": 3})])

@@ -319,6 +319,15 @@ def test_unreadable_exports_are_refused_with_what_to_do(
         read_answers(path, str(SKIP), "xlsform")
 
 
+def test_the_form_itself_is_not_taken_for_collected_answers(
+    tmp_path: Path, skip: Instrument
+) -> None:
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(form(skip))
+    with pytest.raises(AuditKitError, match="this is an XLSForm \\(the form itself\\)"):
+        read_answers(path, str(SKIP))
+
+
 def test_import_writes_one_file_per_program_named_after_it(
     tmp_path: Path, skip: Instrument
 ) -> None:

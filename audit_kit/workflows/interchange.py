@@ -81,7 +81,7 @@ def detect_tool(path: Path) -> str:
         raise InputFileError.single(f"cannot be read ({exc.strerror})", file=str(path)) from None
     first = head.splitlines()[0].lower() if head else ""
     names = [n.strip().strip('"') for n in first.replace(";", ",").replace("\t", ",").split(",")]
-    if names and names[0] in ("record_id", "record id"):
+    if names and names[0] in ("record_id", "record id", "variable / field name"):
         return "redcap"
     if any(n.startswith("redcap_") or n.endswith("_complete") for n in names):
         return "redcap"

@@ -203,6 +203,13 @@ def build_dictionary(instrument: Instrument) -> bytes:
 def read_records(path: Path, instrument: Instrument | None) -> tuple[Instrument, list[Imported]]:
     """The programs in a REDCap records export (CSV, raw or labels): one per record and event."""
     table = read_csv(path, "a REDCap records export")
+    if table.header[:1] == [COLUMNS[0]]:
+        raise ResponsesError.single(
+            "this is a data dictionary, not a records export; in REDCap use Data Exports "
+            "(CSV, raw or labels) and import that file",
+            file=table.shown,
+            code="form-not-data",
+        )
     _refuse_repeats(table)
     return import_table(table, instrument, _describe)
 

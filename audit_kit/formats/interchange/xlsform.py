@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import TYPE_CHECKING
 
+from audit_kit.errors import ResponsesError
 from audit_kit.formats.interchange.fields import (
     INSTRUMENT_FIELD,
     INSTRUMENT_LABEL,
@@ -250,6 +251,13 @@ def read_export(path: Path, instrument: Instrument | None) -> tuple[Instrument, 
     """The programs in a Kobo or ODK Central export (.xlsx or .csv, one submission per row,
     field names or labels as headers, with or without group names)."""
     table = read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path, "a CSV export")
+    if {"type", "name", "label"} <= {h.lower() for h in table.header}:
+        raise ResponsesError.single(
+            "this is an XLSForm (the form itself), not an export of the answers collected with "
+            "it; in Kobo or ODK Central download the submissions (XLSX or CSV) and import those",
+            file=table.shown,
+            code="form-not-data",
+        )
     return import_table(table, instrument, _describe)
 
 
