@@ -5,7 +5,13 @@ Exit codes: 0 success; 2 bad input or usage (one located line per problem on std
 package; importing them registers them on the group.
 """
 
-from audit_kit.cli import assess, fill, instrument, plan  # noqa: F401  (registers the commands)
+from audit_kit.cli import (  # noqa: F401  (importing a module registers its commands)
+    assess,
+    fill,
+    instrument,
+    interchange,
+    plan,
+)
 from audit_kit.cli.base import DEFAULT_INSTRUMENT, UserError, cli
 
 __all__ = ["DEFAULT_INSTRUMENT", "UserError", "cli", "main"]

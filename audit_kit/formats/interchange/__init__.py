@@ -1,0 +1,1 @@
+"""The instrument and its answers in other tools: XLSForm (ODK/Kobo), REDCap and HL7 FHIR."""
