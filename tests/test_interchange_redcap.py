@@ -240,7 +240,7 @@ def test_the_dictionary_carries_items_sections_and_sources(bundled: Instrument) 
     assert fields["mat_12_reason"]["Branching Logic (Show field only if...)"] == "[mat_12] = 'na'"
     dosing = fields["mat_11"]["Branching Logic (Show field only if...)"]
     assert dosing.startswith("([setting] = '' or [setting] = 'residential' or ")
-    assert "([mat_22] = '' or [mat_22] = 'most_on_moud'" in dosing
+    assert "([mat_22] = '' or [mat_22] = 'most_on_moud_tracked' or " in dosing
 
 
 @st.composite
