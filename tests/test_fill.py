@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from audit_kit.cli import cli
 from audit_kit.fill import FillOptions, Outcome, apply_setting, parse_answer, run_fill
+from audit_kit.fill.dialogue import NotAccepted
 from audit_kit.formats.responses_json import dump_responses, read_responses_json
 from audit_kit.model.applicability import skipped_items
 from audit_kit.model.instrument import Instrument
@@ -31,8 +32,8 @@ WIDTH = {"COLUMNS": "80"}
 
 def profile(
     name: str = "Casa Esperanza",
-    setting: str = "",
-    hospital: str = "",
+    setting: str = "outpatient",
+    hospital: str = "n",
     populations: str = "",
     assessor: str = "Dana Ruiz, clinical director",
     when: str = DAY,
@@ -78,7 +79,7 @@ def test_full_run_writes_canonical_responses(runner: CliRunner, tmp_path: Path) 
         *profile(),
         "4",  # mat.admit (scale)
         "By written referral",  # mat.route by its label
-        "n",  # note on mat.naloxone, then its answer
+        "note",  # note on mat.naloxone, then its answer
         "Ten charts, June",
         "Chart audit 2026-09",
         "85%",
@@ -118,22 +119,23 @@ def test_screen_shows_position_question_guidance_and_answers(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     """The item screen says where the user is and lists anchors, choices and percentage bands."""
-    result = fill(runner, [*profile(), "4", "1", "95"], "-o", str(tmp_path / "x.json"))
+    result = fill(runner, [*profile(), "4", "a", "95"], "-o", str(tmp_path / "x.json"))
     out = result.stdout
     assert result.exit_code == 0, result.output
     assert "Medications (MAT): 4 items" in out
     assert "MAT · Access — item 1 of 4 (overall 1 of 6)" in out
-    assert "[mat.admit] Admission on MOUD" in out
+    assert "MAT-1 [mat.admit] Admission on MOUD" in out
     assert "Are people taking prescribed MOUD admitted?" in out
     assert "Evidence (policy, interview): Read the admission policy and ask intake staff." in out
     assert "  1  Refused or told to taper\n  3  Case by case\n  5  Always, dose continued\n" in out
     assert "  (2 and 4: in between)" in out
-    assert "  1  On site (scores 5)\n  2  By written referral (scores 3)\n" in out
+    assert "  a) On site (scores 5)\n  b) By written referral (scores 3)\n" in out
     assert "  90% to 100%       scores 5 (90% or more)" in out
     assert "N/A: not accepted for this item." in out
     assert "Answer (1-5): 4\nSaved: 4\n" in out
-    assert "Answer (1-3): 1\nSaved: On site\n" in out
-    assert "Answer (0-100%): 95\nSaved: 95% (scores 5)\n" in out
+    assert "Answer (a-c): a\nSaved: a) On site (scores 5)\n" in out
+    assert "Answer (0-100% or ne): 95\nSaved: 95% (scores 5)\n" in out
+    assert "No eligible cases in the audit: type ne (recorded as not applicable)." in out
     assert "N/A: allowed (type na) — The program serves only men." in out
     assert "Answer (1-5 or na): " in out
 
@@ -145,12 +147,18 @@ def test_invalid_answers_are_explained_and_asked_again(runner: CliRunner, tmp_pa
     result = fill(runner, lines, "-o", str(out))
     assert result.exit_code == 0, result.output
     text = flat(result.stdout)
-    assert "Type an answer, or s to leave this item for now (? for help)." in text
-    assert "Not an answer here: '7'. Type 1-5; or n, b, s, q (? for help)." in text
+    assert "Type an answer, or skip to leave this item for now (? for help)." in text
+    assert (
+        "Not an answer here: '7'. Type a score from 1 to 5; or note, back, skip, quit "
+        "(? for help)." in text
+    )
     assert "Not an answer here: 'four'." in text
     assert "N/A is not accepted for this item: it applies to every outpatient program." in text
-    assert "Not an answer here: '4'. Type a number from 1 to 3 or on_site, referral, none" in text
-    assert "Not an answer here: '120'. Type a percentage from 0 to 100;" in text
+    assert (
+        "Not an answer here: '4'. Choices are picked by letter (a-c), never by number: each "
+        "choice's score is shown beside it;" in text
+    )
+    assert "Not an answer here: '120'. A percentage is from 0 to 100;" in text
     assert "Not an answer here: '-5'." in text
     saved = json.loads(out.read_text())["answers"]
     assert saved["mat.admit"] == {"value": 2}
@@ -162,14 +170,14 @@ def test_invalid_answers_are_explained_and_asked_again(runner: CliRunner, tmp_pa
 def test_back_goes_to_previous_item_and_keeps_or_changes_it(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """b shows the previous item with its answer as default; Enter keeps it, a new one replaces."""
+    """back shows the previous item, its answer the default; Enter keeps it, a new one replaces."""
     out = tmp_path / "x.json"
-    lines = [*profile(), "b", "4", "2", "b", "b", "", "3", "50"]
+    lines = [*profile(), "back", "4", "b", "back", "back", "", "c", "50"]
     result = fill(runner, lines, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "This is the first item; there is nothing to go back to." in result.stdout
     assert "Answer (1-5) [4]: \n" in result.stdout  # back at mat.admit, Enter keeps 4
-    assert "Answer (1-3) [2 By written referral]: 3\n" in result.stdout
+    assert "Answer (a-c) [b) By written referral]: c\n" in result.stdout
     saved = json.loads(out.read_text())["answers"]
     assert saved["mat.admit"] == {"value": 4}
     assert saved["mat.route"] == {"value": "none"}
@@ -180,16 +188,16 @@ def test_back_goes_to_previous_item_and_keeps_or_changes_it(
 def test_skip_leaves_items_unanswered_and_the_summary_names_them(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """s moves on without an answer; the summary counts it and says how to come back."""
+    """skip moves on without an answer; the summary counts it and says how to come back."""
     out = tmp_path / "x.json"
-    lines = [*profile(), "s", "1", "s", "5", "4", "4"]
+    lines = [*profile(), "skip", "a", "skip", "5", "4", "4"]
     result = fill(runner, lines, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout.count("Skipped: left unanswered.") == 2
     saved = json.loads(out.read_text())["answers"]
     assert "mat.admit" not in saved and "mat.naloxone" not in saved
     assert "  All items                 4    1           2" in result.stdout
-    assert "Unanswered: mat.admit, mat.naloxone." in result.stdout
+    assert "Unanswered: MAT-1, MAT-3." in result.stdout
     assert f"To answer them: audit-kit fill -o {shlex.quote(str(out))}" in result.stdout
 
 
@@ -198,7 +206,7 @@ def test_na_asks_a_reason_and_is_refused_where_not_allowed(
 ) -> None:
     """na: reason required (empty re-asked), cancel returns to the answer; refused elsewhere."""
     out = tmp_path / "x.json"
-    lines = [*profile(), "N/A", "3", "1", "90", "na", "cancel", "na", "", "  Men only  "]
+    lines = [*profile(), "N/A", "3", "a", "90", "na", "cancel", "na", "", "  Men only  "]
     result = fill(runner, lines, "-o", str(out))
     text = flat(result.stdout)
     assert result.exit_code == 0, result.output
@@ -218,16 +226,15 @@ def test_items_not_for_the_setting_are_skipped_and_recorded(
     out = tmp_path / "out.json"
     result = fill(runner, [*profile(setting="outpatient")], "-o", str(out))
     assert "[mat.storage]" not in result.stdout
-    assert (
-        "1 item(s) do not apply to outpatient programs and are recorded as N/A: mat.storage."
-        in flat(result.stdout)
+    assert "1 item(s) do not apply to outpatient programs and are recorded as N/A: MAT-5." in flat(
+        result.stdout
     )
     _, responses = read_responses_json(out, mini)
     assert responses.answers["mat.storage"] == Answer(not_applicable=True, na_reason=OUTPATIENT_NA)
     assert score(mini, responses).item("mat.storage").na_reason == OUTPATIENT_NA
 
     res = tmp_path / "res.json"
-    lines = [*profile(setting="1"), "5", "1", "95", "5", "4"]
+    lines = [*profile(setting="a"), "5", "a", "95", "5", "4"]
     result = fill(runner, lines, "-o", str(res))
     assert "[mat.storage] Medication storage" in result.stdout
     assert "item 5 of 5 (overall 5 of 7)" in result.stdout
@@ -235,16 +242,18 @@ def test_items_not_for_the_setting_are_skipped_and_recorded(
 
 
 def test_profile_defaults_and_re_asking(runner: CliRunner, tmp_path: Path) -> None:
-    """Name required, bad setting, yes/no and dates re-asked; hospital defaults from setting."""
+    """Name required, bad setting, yes/no and dates re-asked; no default for what scoring uses."""
     out = tmp_path / "x.json"
     lines = [
         "",
         "x" * 201,
         "St. Mary's Hospital Unit",
         "9",
+        "",
         "Hospital inpatient",
         "maybe",
         "",
+        "y",
         "adults,  , older adults",
         "",
         "01/10/2026",
@@ -256,9 +265,12 @@ def test_profile_defaults_and_re_asking(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "The program name is required" in text
     assert "Not accepted: String should have at most 200 characters." in text
-    assert "Not a setting: '9'. Type a number from 1 to 6." in text
-    assert "Run by a hospital (hospital-based)? (y/n) [y]: maybe" in text
-    assert "Please type y (yes) or n (no)." in text
+    assert "Not a setting: '9'. Type a letter a-f or its name." in text
+    # Enter at the setting is no answer: the settings are listed again
+    assert text.count("  e) Opioid treatment program (OTP)\n") == 2
+    assert "The setting is required: it decides which items apply" in text
+    assert "Run by a hospital (hospital-based)? (y/n): maybe" in text
+    assert text.count("Please type y (yes) or n (no); ? explains.") == 2
     assert text.count("Not a date:") == 2
     doc = json.loads(out.read_text())
     assert doc["program"] == {
@@ -273,9 +285,9 @@ def test_profile_defaults_and_re_asking(runner: CliRunner, tmp_path: Path) -> No
 def test_notes_are_saved_at_once_kept_with_enter_and_cleared_with_dash(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """n asks a note and an evidence reference, saves them, then asks the answer again."""
+    """note asks a note and an evidence reference, saves them, then asks the answer again."""
     out = tmp_path / "x.json"
-    lines = [*profile(), "n", "Intake says yes", "Policy ADM-3", "n", "", "-", "5"]
+    lines = [*profile(), "note", "Intake says yes", "Policy ADM-3", "note", "", "-", "5"]
     result = fill(runner, lines, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "Note [Intake says yes; - to remove]: \n" in result.stdout
@@ -289,7 +301,7 @@ def test_notes_are_saved_at_once_kept_with_enter_and_cleared_with_dash(
 def test_note_alone_is_saved_before_any_answer(runner: CliRunner, tmp_path: Path) -> None:
     """A note typed and then input ending: the note is in the file, the item still unanswered."""
     out = tmp_path / "x.json"
-    result = fill(runner, [*profile(), "n", "Ask the pharmacist", ""], "-o", str(out))
+    result = fill(runner, [*profile(), "note", "Ask the pharmacist", ""], "-o", str(out))
     assert result.exit_code == 0
     assert json.loads(out.read_text())["answers"]["mat.admit"] == {"note": "Ask the pharmacist"}
     assert "End of input." in result.stdout
@@ -299,25 +311,27 @@ def test_help_lists_the_commands(runner: CliRunner, tmp_path: Path) -> None:
     """? explains every command and what the item accepts."""
     result = fill(runner, [*profile(), "?"], "-o", str(tmp_path / "x.json"))
     for line in (
-        "  1-5        the answer",
-        "  n          add or change a note",
-        "  b          back",
+        "  1-5        the answer: a score",
+        "  note       add or change a note",
+        "  back       back",
+        "  skip       leave this item as it is and go on",
+        "  quit       save and quit",
+        "Commands are whole words. Letters only pick choices, and numbers are only scores or",
     ):
         assert line in result.stdout
     assert "(na, not applicable, is not accepted for this item)" in result.stdout
-    assert "  q          save and quit" in result.stdout
 
 
 def test_quit_then_resume_with_the_same_file(runner: CliRunner, tmp_path: Path) -> None:
-    """q saves and stops; running again with -o continues at the first unanswered item."""
+    """quit saves and stops; running again with -o continues at the first unanswered item."""
     out = tmp_path / "x.json"
-    first = fill(runner, [*profile(), "4", "s", "70", "q"], "-o", str(out))
+    first = fill(runner, [*profile(), "4", "skip", "70", "quit"], "-o", str(out))
     assert first.exit_code == 0, first.output
     assert "[mat.pregnancy]" in first.stdout
     assert "  All items                 2    1           4" in first.stdout
     assert f"To answer them: audit-kit fill -o {shlex.quote(str(out))}" in first.stdout
 
-    second = fill(runner, ["1", "5", "5", "5"], "-o", str(out))
+    second = fill(runner, ["a", "5", "5", "5"], "-o", str(out))
     assert second.exit_code == 0, second.output
     text = second.stdout
     assert f"Resuming {out}: Casa Esperanza (Outpatient), assessed {DAY}." in flat(text)
@@ -350,7 +364,7 @@ def test_default_file_is_named_after_program_and_date_and_resumed(
     assert (tmp_path / name).is_file()
     assert f"Answers are saved to {name} after every answer." in first.stdout
 
-    second = fill(runner, [*profile(name="Casa Esperanza Norte", assessor="J. Doe"), "2"])
+    second = fill(runner, [*profile(name="Casa Esperanza Norte", assessor="J. Doe"), "b"])
     assert second.exit_code == 0, second.output
     assert f"{name} already exists for this program and date: resuming it." in flat(second.stdout)
     doc = json.loads((tmp_path / name).read_text())
@@ -385,7 +399,7 @@ def test_resume_flag_takes_the_most_recent_responses_file(
     fill(runner, [*profile(name="New Place"), "2"], "-o", "new.json")
     os.utime("old.json", (1_000_000_000, 1_000_000_000))
     Path("result.json").write_text('{"instrument_id": "mini", "domains": []}')
-    result = fill(runner, ["3"], "--resume")
+    result = fill(runner, ["c"], "--resume")
     assert result.exit_code == 0, result.output
     assert "Most recent responses file here: new.json" in result.stdout
     assert "Resuming new.json: New Place (Outpatient)" in flat(result.stdout)
@@ -470,7 +484,7 @@ def test_end_of_input_mid_way_keeps_every_answer(
 ) -> None:
     """Input ends in the middle: exit 0, everything answered is in a valid responses file."""
     out = tmp_path / "x.json"
-    result = fill(runner, [*profile(), "4", "2"], "-o", str(out))
+    result = fill(runner, [*profile(), "4", "b"], "-o", str(out))
     assert result.exit_code == 0
     assert "End of input." in result.stdout
     assert f"To answer them: audit-kit fill -o {shlex.quote(str(out))}" in result.stdout
@@ -497,7 +511,7 @@ def test_review_walks_answered_items_with_current_answers(
 ) -> None:
     """--review: profile and answered items offered with their values; Enter keeps them."""
     out = tmp_path / "x.json"
-    fill(runner, [*profile(), "4", "s", "70", "na", "Men only", "q"], "-o", str(out))
+    fill(runner, [*profile(), "4", "skip", "70", "na", "Men only", "quit"], "-o", str(out))
     lines = ["", "", "", "", "", "", "", "55", "", "3"]
     result = fill(runner, lines, "--review", "-o", str(out))
     text = result.stdout
@@ -506,7 +520,7 @@ def test_review_walks_answered_items_with_current_answers(
     assert "Assessor (name, role) [Dana Ruiz, clinical director; - to remove]: \n" in text
     assert f"Assessment date (YYYY-MM-DD) [{DAY}]: \n" in text
     assert "Answer (1-5) [4]: \n" in text
-    assert "Answer (0-100%) [70%]: 55\n" in text
+    assert "Answer (0-100% or ne) [70%]: 55\n" in text
     assert "Current answer: not applicable — Men only" in text
     assert "Answer (1-5 or na) [na: Men only]: \n" in text
     assert "[mat.route]" not in text and "[cod.screen]" not in text
@@ -522,28 +536,24 @@ def test_review_setting_change_asks_before_removing_answers(
 ) -> None:
     """A new setting that makes answered items not apply is confirmed; 'n' keeps the old one."""
     out = tmp_path / "x.json"
-    fill(runner, [*profile(setting="1"), "4", "1", "95", "5", "5", "q"], "-o", str(out))
+    fill(runner, [*profile(setting="a"), "4", "a", "95", "5", "5", "quit"], "-o", str(out))
     assert json.loads(out.read_text())["answers"]["mat.storage"] == {"value": 5}
 
-    keep = fill(runner, ["", "2", "", "", "", "", "n", "q"], "--review", "-o", str(out))
-    assert "1 answered item(s) do not apply to outpatient programs: mat.storage." in flat(
-        keep.stdout
-    )
+    keep = fill(runner, ["", "b", "", "", "", "", "n", "quit"], "--review", "-o", str(out))
+    assert "1 answered item(s) do not apply to outpatient programs: MAT-5." in flat(keep.stdout)
     assert "Setting kept: Residential." in keep.stdout
     doc = json.loads(out.read_text())
     assert doc["program"]["setting"] == "residential"
     assert doc["answers"]["mat.storage"] == {"value": 5}
 
-    change = fill(runner, ["", "2", "", "", "", "", "y", "q"], "--review", "-o", str(out))
+    change = fill(runner, ["", "b", "", "", "", "", "y", "quit"], "--review", "-o", str(out))
     assert change.exit_code == 0
     doc = json.loads(out.read_text())
     assert doc["program"]["setting"] == "outpatient"
     assert doc["answers"]["mat.storage"] == {"not_applicable": True, "na_reason": OUTPATIENT_NA}
 
-    back = fill(runner, ["", "1", "", "", "", "", "q"], "--review", "-o", str(out))
-    assert "1 item(s) apply to residential programs and are open again: mat.storage." in flat(
-        back.stdout
-    )
+    back = fill(runner, ["", "a", "", "", "", "", "quit"], "--review", "-o", str(out))
+    assert "1 item(s) apply to residential programs and are open again: MAT-5." in flat(back.stdout)
     assert "mat.storage" not in json.loads(out.read_text())["answers"]
 
 
@@ -572,7 +582,7 @@ class _Scripted:
 def test_ctrl_c_stops_with_130_and_keeps_confirmed_answers(tmp_path: Path) -> None:
     """Ctrl-C at a prompt: exit code 130, a one-line note, every confirmed answer in the file."""
     out = tmp_path / "x.json"
-    console = _Scripted([*profile(), "4", "2", KeyboardInterrupt])
+    console = _Scripted([*profile(), "4", "b", KeyboardInterrupt])
     options = FillOptions(instrument=MINI, output=out)
     outcome = run_fill(options, console)
     assert outcome is Outcome.INTERRUPTED and outcome.exit_code == 130
@@ -601,26 +611,45 @@ def test_today_and_folder_are_options(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("item_id", "typed", "value"),
     [
-        ("mat.route", "2", "referral"),
+        ("mat.route", "b", "referral"),
+        ("mat.route", " B ", "referral"),
         ("mat.route", "referral", "referral"),
         ("mat.route", "  by WRITTEN referral ", "referral"),
-        ("mat.route", "4", None),
+        ("mat.route", "by wr", "referral"),  # the start of one label
+        ("mat.route", "2", None),  # never by position
         ("mat.route", "0", None),
+        ("mat.route", "d", None),
+        ("mat.route", "o", None),  # one letter is a key, never the start of a label
         ("mat.admit", "5", 5),
         ("mat.admit", "5.0", 5),
         ("mat.admit", "6", None),
         ("mat.admit", "2.5", None),
         ("mat.admit", "nan", None),
+        ("mat.admit", "a", None),
         ("mat.naloxone", "100%", 100),
         ("mat.naloxone", "33,3 %", 33.3),
         ("mat.naloxone", "0", 0),
+        ("mat.naloxone", "6", 6),
+        ("mat.naloxone", "5%", 5),
+        ("mat.naloxone", "5", None),  # could be a score
+        ("mat.naloxone", "1", None),
+        ("mat.naloxone", "2.5", None),
+        ("mat.naloxone", "0.95", None),  # a fraction
+        ("mat.naloxone", "0.95%", 0.95),
         ("mat.naloxone", "100.5", None),
+        ("mat.naloxone", "-5", None),
         ("mat.naloxone", "1e2", None),
     ],
 )
 def test_parse_answer(mini: Instrument, item_id: str, typed: str, value: object) -> None:
-    """What counts as an answer: number, value or label for choices; % optional for percent."""
-    assert parse_answer(mini.item(item_id), typed) == value
+    """What counts as an answer: letter, value, label or its start for choices; a percentage
+    with % where a bare number could be a score or a fraction; None stands for a refusal."""
+    item = mini.item(item_id)
+    if value is None:
+        with pytest.raises(NotAccepted):
+            parse_answer(item, typed)
+    else:
+        assert parse_answer(item, typed) == value
 
 
 def test_apply_setting_records_and_reopens(mini: Instrument) -> None:
@@ -656,7 +685,7 @@ def _bundled_script(instrument: Instrument, setting: Setting) -> tuple[list[str]
         note = {}
         if n % 7 == 3:
             note = {"note": f"Note on item {n}", "evidence": f"Document {n}"}
-            lines += ["n", note["note"], note["evidence"]]
+            lines += ["note", note["note"], note["evidence"]]
         if item.allow_na:
             lines += ["na", f"Reason {n}"]
             answers[item.id] = Answer(not_applicable=True, na_reason=f"Reason {n}", **note)
@@ -664,7 +693,7 @@ def _bundled_script(instrument: Instrument, setting: Setting) -> tuple[list[str]
         if item.kind is AnswerKind.CHOICE:
             choices = item.choices or []
             k = n % len(choices)
-            lines.append(str(k + 1) if n % 2 else choices[k].label)
+            lines.append(chr(ord("a") + k) if n % 2 else choices[k].label)
             value: int | float | str = choices[k].value
         elif item.kind is AnswerKind.PERCENT:
             value = (n * 37) % 101
