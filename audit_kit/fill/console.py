@@ -23,9 +23,10 @@ _STOP_SIGNALS = tuple(
 _HELD_SIGNALS = set(_STOP_SIGNALS)
 
 #: A whole terminal escape sequence, 7-bit or 8-bit: strings (OSC, DCS, APC, PM, SOS) up to
-#: their terminator or the end of the text, control sequences (CSI), and two-byte escapes.
+#: their terminator (one never ended, up to the next space, so as not to take the rest of the
+#: line with it), control sequences (CSI), and two-byte escapes.
 ESCAPE_SEQUENCE = re.compile(
-    r"(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])(?:[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)|\S*)"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     r"|\x1b[ -/]*[0-~]?"
 )

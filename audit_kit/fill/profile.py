@@ -133,11 +133,8 @@ class ProfileInterview:
         """Only the profile fields the file does not give; the others are kept."""
         old = current.program
         self.talk.wrap(
-            "The profile in this file is incomplete: "
-            + ", ".join(current.missing())
-            + " not given. Please give "
-            + ("it" if len(current.missing()) == 1 else "them")
-            + " (? explains a question)."
+            f"The profile in this file is incomplete (not given: {', '.join(current.missing())})"
+            "; the report needs it. Please give what is missing (? explains a question)."
         )
         name = old.name if old.name is not None else self._ask_name(None)
         setting = old.setting if old.setting is not None else self._ask_setting(None)
