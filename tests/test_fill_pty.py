@@ -250,6 +250,7 @@ def test_ctrl_c_exits_130_with_a_note_and_resume_continues(
     path = tmp_path / "casa-esperanza-2026-10-01.json"
     assert saved(path, mini)["mat.admit"] == Answer(value=3)
     assert "mat.route" not in saved(path, mini)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # the lock is gone
 
     again = spawn(tmp_path, "--resume")
     again.expect(r"Most recent responses file here: casa-esperanza-2026-10-01\.json")
@@ -331,7 +332,7 @@ def test_whole_bundled_instrument_in_a_terminal(tmp_path: Path, bundled: Instrum
 
 
 def test_terminate_signal_ends_the_session_cleanly(tmp_path: Path, mini: Instrument) -> None:
-    """kill (SIGTERM) at a prompt: the note, exit 143, no traceback, answers kept."""
+    """kill (SIGTERM) at a prompt: the note, exit 143, no traceback, answers kept, no lock."""
     child = spawn(tmp_path, "-o", "casa.json")
     converse(child, PROFILE)
     converse(child, [(r"Answer \(1-5\): ", "4")])
@@ -343,3 +344,4 @@ def test_terminate_signal_ends_the_session_cleanly(tmp_path: Path, mini: Instrum
     assert child.exitstatus == 143
     assert "Traceback" not in rest
     assert saved(tmp_path / "casa.json", mini)["mat.admit"] == Answer(value=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["casa.json"]  # the lock is gone

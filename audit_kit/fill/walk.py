@@ -50,10 +50,12 @@ At the answer prompt, type one of these and press Enter:
   {skip:<10} leave this item as it is and go on
   Enter      keep the current answer, when there is one
   ? or help  this help
-  {quit:<10} save and quit (continue later with the same -o file)
-Commands are whole words. Letters only pick choices, and numbers are only scores or
-percentages, so nothing you type means one thing here and another on the next item.
-Every answer is saved to the file as soon as you press Enter."""
+  {quit:<10} save and quit (continue later with the same -o file)"""
+_HELP_AFTER = (
+    "Commands are whole words. Letters only pick choices, and numbers are only scores or "
+    "percentages, so nothing you type means one thing here and another on the next item. "
+    "Every answer is saved to the file as soon as you press Enter."
+)
 
 
 class _Move(enum.Enum):
@@ -222,6 +224,7 @@ class ItemWalk:
                 return _Move.NEXT
 
     def _refuse(self, item: Item, word: str, problem: str) -> None:
+        problem = problem.rstrip(".")
         old = OLD_KEYS.get(word)
         if old is not None:
             problem += f". Commands are whole words: type {old}, not {word}"
@@ -246,6 +249,7 @@ class ItemWalk:
                 quit=QUIT,
             )
         )
+        self.talk.wrap(_HELP_AFTER)
 
     def _ask_note(self, item: Item, current: Answer | None) -> None:
         note = self.talk.ask_optional(
