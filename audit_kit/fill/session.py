@@ -124,9 +124,9 @@ class Session:
 
     def _lock(self, path: Path) -> None:
         """Keep other fill sessions off ``path`` until this one ends (exit 2 if one is on it)."""
-        lock = SessionLock(path)
+        # kept before it is taken: a stop that lands as acquire() returns must still remove it
+        self.lock = lock = SessionLock(path)
         note = lock.acquire()
-        self.lock = lock
         if note:
             self.talk.wrap(note)
 
