@@ -104,6 +104,7 @@ def hang_up(child: pexpect.spawn, *then: signal.Signals) -> int:
         child.wait()
     finally:
         watchdog.cancel()
+    child.close()
     assert child.signalstatus is None, f"ended by signal {child.signalstatus}"
     return int(child.exitstatus)
 
@@ -310,8 +311,10 @@ def test_whole_bundled_instrument_in_a_terminal(tmp_path: Path, bundled: Instrum
         item = bundled.item(child.match.group(1))
         seen.append(item.id)
         if item.kind is AnswerKind.CHOICE:
-            choice = (item.choices or [])[-1]
-            child.sendline(choice.label)
+            choices = item.choices or []
+            choice = choices[-1]
+            # by letter and by wording in turn
+            child.sendline(chr(ord("a") + len(choices) - 1) if len(seen) % 2 else choice.label)
             want[item.id] = Answer(value=choice.value)
         else:
             value = 80 if item.kind is AnswerKind.PERCENT else 3
