@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import signal
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -23,8 +26,8 @@ from conftest import DATA
 MINI = str(DATA / "mini.yaml")
 PROFILE = [
     ("Program name: ", "Casa Esperanza"),
-    (r"Setting \(number or name\) \[2 Outpatient\]: ", ""),
-    (r"\(y/n\) \[n\]: ", ""),
+    (r"Setting \(a-f or its name\): ", "b"),
+    (r"\(y/n\): ", "n"),
     (r"Populations served, comma-separated \[adults; - for none\]: ", "adults, women"),
     (r"Assessor \(name, role\) \[none\]: ", "Dana Ruiz"),
     (r"Assessment date \(YYYY-MM-DD\) \[\d{4}-\d\d-\d\d\]: ", "2026-10-01"),
@@ -61,15 +64,49 @@ def finish(child: pexpect.spawn) -> str:
     return str(child.before)
 
 
-def settle(child: pexpect.spawn, typed: str) -> None:
-    """Wait until typed text is echoed and line editing is idle again.
+def settle(child: pexpect.spawn, typed: str = "") -> None:
+    """Wait until typed text is echoed and the process waits for the next key.
 
     A signal that lands while readline is handling a keystroke is only acted on at the next
-    key (CPython checks for signals when its wait for input is interrupted); a person never
-    types and signals within the same millisecond, a test would.
+    key (CPython looks at signals when its wait for input is interrupted, not in between); a
+    person never types and signals within the same millisecond, a test would. On Linux the
+    kernel says where a process sleeps, so the test waits until it sleeps in that wait.
     """
-    child.expect(typed)
-    time.sleep(0.2)
+    if typed:
+        child.expect(re.escape(typed))
+    wchan = Path(f"/proc/{child.pid}/wchan")
+    if not wchan.exists():
+        time.sleep(0.5)  # no way to see the wait here: give readline time to return to it
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if any(w in wchan.read_text() for w in ("poll", "select")):
+                return
+        time.sleep(0.01)
+    raise AssertionError("fill never went back to waiting for input")
+
+
+def hang_up(child: pexpect.spawn, *then: signal.Signals) -> int:
+    """Close the terminal as a closed window does, send ``then``, wait for fill; its exit code.
+
+    Nothing else signals it (pexpect's close would send its own signals after 0.1 s, racing
+    fill's own exit). A watchdog kills a process that has not ended within a minute, so that
+    a hang fails the test instead of stopping the suite.
+    """
+    child.ptyproc.fileobj.close()  # the master side: the kernel sends SIGHUP
+    for signum in then:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, signum)
+    watchdog = threading.Timer(60, lambda: os.kill(child.pid, signal.SIGKILL))
+    watchdog.start()
+    try:
+        child.wait()
+    finally:
+        watchdog.cancel()
+    child.close()
+    assert child.signalstatus is None, f"ended by signal {child.signalstatus}"
+    return int(child.exitstatus)
 
 
 def saved(path: Path, mini: Instrument) -> dict[str, Answer]:
@@ -86,15 +123,15 @@ def test_full_session_in_a_terminal(tmp_path: Path) -> None:
         child,
         [
             (r"Answer \(1-5\): ", "9"),
-            (r"Not an answer here: '9'\. Type 1-5.*\r\nAnswer \(1-5\): ", "4"),
-            (r"Answer \(1-3\): ", "b"),
+            (r"Not an answer here: '9'\. Type a score.*\r\nAnswer \(1-5\): ", "4"),
+            (r"Answer \(a-c\): ", "back"),
             (r"\[mat\.admit\].*Answer \(1-5\) \[4\]: ", "5"),
-            (r"\[mat\.route\].*Answer \(1-3\): ", "referral"),
-            (r"Answer \(0-100%\): ", "s"),
+            (r"\[mat\.route\].*Answer \(a-c\): ", "referral"),
+            (r"Answer \(0-100% or ne\): ", "skip"),
             (r"Skipped: left unanswered\..*Answer \(1-5 or na\): ", "na"),
             (r"Why does it not apply\?: ", ""),
             (r"A reason is required.*Why does it not apply\?: ", "Men only"),
-            (r"\[cod\.screen\].*Answer \(1-5\): ", "n"),
+            (r"\[cod\.screen\].*Answer \(1-5\): ", "note"),
             (r"Note \[none\]: ", "Screened with the PHQ-9"),
             (r"Evidence reference .*\[none\]: ", "Chart audit, May"),
             (r"Note saved\.\r\nAnswer \(1-5\): ", "3"),
@@ -141,11 +178,11 @@ def test_kill_9_mid_way_loses_only_the_pending_answer(tmp_path: Path, mini: Inst
         child,
         [
             (r"Answer \(1-5\): ", "2"),
-            (r"Answer \(1-3\): ", "1"),
-            (r"Answer \(0-100%\): ", "n"),
+            (r"Answer \(a-c\): ", "a"),
+            (r"Answer \(0-100% or ne\): ", "note"),
             (r"Note \[none\]: ", "Ten charts"),
             (r"Evidence reference .*\[none\]: ", ""),
-            (r"Answer \(0-100%\): ", "77"),
+            (r"Answer \(0-100% or ne\): ", "77"),
         ],
     )
     child.expect(r"\[mat\.pregnancy\].*Answer \(1-5 or na\): ")
@@ -164,9 +201,12 @@ def test_kill_9_mid_way_loses_only_the_pending_answer(tmp_path: Path, mini: Inst
             not_applicable=True, na_reason="Does not apply to outpatient programs."
         ),
     }
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["casa.json"]
+    # killed outright, it could not remove its lock; the next session takes it over
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["casa.json", "casa.json.lock"]
 
     again = spawn(tmp_path, "-o", "casa.json")
+    again.expect(r"Took over casa\.json\.lock: the session that left it\s+\(process \d+")
+    again.expect(r"is no longer\s+running\.")
     again.expect(r"Resuming casa\.json: Casa\s+Esperanza \(Outpatient\)")
     again.expect(r"3 answered, 1 N/A, 3 unanswered, of 7 items\.")
     again.expect(r"Continuing at the first unanswered item\.")
@@ -180,6 +220,7 @@ def test_kill_9_mid_way_loses_only_the_pending_answer(tmp_path: Path, mini: Inst
     )
     rest = finish(again)
     assert again.exitstatus == 0, rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["casa.json"]
     answers = saved(path, mini)
     assert {k: a.value for k, a in answers.items()} == {
         "mat.admit": 2,
@@ -199,9 +240,9 @@ def test_ctrl_c_exits_130_with_a_note_and_resume_continues(
     child = spawn(tmp_path)
     converse(child, PROFILE)
     converse(child, [(r"Answer \(1-5\): ", "3")])
-    child.expect(r"Answer \(1-3\): ")
-    child.send("2")
-    settle(child, "2")
+    child.expect(r"Answer \(a-c\): ")
+    child.send("b")
+    settle(child, "b")
     child.sendintr()
     child.expect(r"Stopped\. Every confirmed answer is saved in casa-esperanza-2026-10-01\.json;")
     rest = finish(child)
@@ -210,10 +251,11 @@ def test_ctrl_c_exits_130_with_a_note_and_resume_continues(
     path = tmp_path / "casa-esperanza-2026-10-01.json"
     assert saved(path, mini)["mat.admit"] == Answer(value=3)
     assert "mat.route" not in saved(path, mini)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # the lock is gone
 
     again = spawn(tmp_path, "--resume")
     again.expect(r"Most recent responses file here: casa-esperanza-2026-10-01\.json")
-    converse(again, [(r"\[mat\.route\].*Answer \(1-3\): ", "q")])
+    converse(again, [(r"\[mat\.route\].*Answer \(a-c\): ", "quit")])
     rest = finish(again)
     assert again.exitstatus == 0
     assert "To answer them: audit-kit fill -o casa-esperanza-2026-10-01.json" in rest
@@ -222,17 +264,16 @@ def test_ctrl_c_exits_130_with_a_note_and_resume_continues(
 def test_hang_up_leaves_a_valid_file_and_no_temporary_files(
     tmp_path: Path, mini: Instrument
 ) -> None:
-    """A closed terminal (SIGHUP) mid-session: the file holds every confirmed answer."""
+    """A closed terminal (SIGHUP) mid-session: exit 129, the file holds every confirmed
+    answer, and neither a temporary file nor the lock is left."""
     path = tmp_path / "casa.json"
     child = spawn(tmp_path, "-o", "casa.json")
     converse(child, PROFILE)
-    converse(child, [(r"Answer \(1-5\): ", "5"), (r"Answer \(1-3\): ", "3")])
-    child.expect(r"Answer \(0-100%\): ")
+    converse(child, [(r"Answer \(1-5\): ", "5"), (r"Answer \(a-c\): ", "c")])
+    child.expect(r"Answer \(0-100% or ne\): ")
     child.send("50")
-    settle(child, "50")
-    child.delayafterclose = 3.0  # time to exit on its own before pexpect would signal it
-    child.close()  # the terminal goes away: the kernel sends SIGHUP
-    assert child.exitstatus == 129
+    child.expect("50")
+    assert hang_up(child) == 129
     assert {k: a.value for k, a in saved(path, mini).items()} == {
         "mat.admit": 5,
         "mat.route": "none",
@@ -242,11 +283,26 @@ def test_hang_up_leaves_a_valid_file_and_no_temporary_files(
     assert json.loads(path.read_text())["program"]["name"] == "Casa Esperanza"
 
 
+def test_a_second_signal_does_not_cut_the_way_out(tmp_path: Path, mini: Instrument) -> None:
+    """Hang-up, then terminate at once (a shell passes the hang-up on to its jobs): the first
+    stop decides; the exit code is 129 and the lock is gone."""
+    child = spawn(tmp_path, "-o", "casa.json")
+    converse(child, PROFILE)
+    converse(child, [(r"Answer \(1-5\): ", "4")])
+    child.expect(r"Answer \(a-c\): ")
+    settle(child)
+    assert hang_up(child, signal.SIGTERM, signal.SIGHUP, signal.SIGINT) == 129
+    assert saved(tmp_path / "casa.json", mini)["mat.admit"] == Answer(value=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["casa.json"]
+
+
 def test_whole_bundled_instrument_in_a_terminal(tmp_path: Path, bundled: Instrument) -> None:
     """Every item of mat-tsf-cod answered at a terminal, in order; the file is complete."""
     child = spawn(tmp_path, "-o", "casa.json", instrument="mat-tsf-cod")
     converse(child, PROFILE)
-    prompt = r"\[([a-z]+\.[a-z0-9_]+)\].*?Answer \((1-5|1-\d|0-100%)( or na)?\): "
+    prompt = (
+        r"\[([a-z]+\.[a-z0-9_]+)\].*?Answer \((1-5|a-[a-z]|0-100%)( or na| or ne|, ne or na)?\): "
+    )
     seen: list[str] = []
     want: dict[str, Answer] = {}
     for _ in range(bundled.item_count):
@@ -255,8 +311,10 @@ def test_whole_bundled_instrument_in_a_terminal(tmp_path: Path, bundled: Instrum
         item = bundled.item(child.match.group(1))
         seen.append(item.id)
         if item.kind is AnswerKind.CHOICE:
-            choice = (item.choices or [])[-1]
-            child.sendline(choice.label)
+            choices = item.choices or []
+            choice = choices[-1]
+            # by letter and by wording in turn
+            child.sendline(chr(ord("a") + len(choices) - 1) if len(seen) % 2 else choice.label)
             want[item.id] = Answer(value=choice.value)
         else:
             value = 80 if item.kind is AnswerKind.PERCENT else 3
@@ -277,15 +335,16 @@ def test_whole_bundled_instrument_in_a_terminal(tmp_path: Path, bundled: Instrum
 
 
 def test_terminate_signal_ends_the_session_cleanly(tmp_path: Path, mini: Instrument) -> None:
-    """kill (SIGTERM) at a prompt: the note, exit 143, no traceback, answers kept."""
+    """kill (SIGTERM) at a prompt: the note, exit 143, no traceback, answers kept, no lock."""
     child = spawn(tmp_path, "-o", "casa.json")
     converse(child, PROFILE)
     converse(child, [(r"Answer \(1-5\): ", "4")])
-    child.expect(r"Answer \(1-3\): ")
-    time.sleep(0.2)
+    child.expect(r"Answer \(a-c\): ")
+    settle(child)
     child.kill(signal.SIGTERM)
     child.expect(r"Stopped by a signal\. Every confirmed answer is saved in casa\.json;")
     rest = finish(child)
     assert child.exitstatus == 143
     assert "Traceback" not in rest
     assert saved(tmp_path / "casa.json", mini)["mat.admit"] == Answer(value=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["casa.json"]  # the lock is gone

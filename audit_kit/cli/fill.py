@@ -36,28 +36,48 @@ def fill(
 ) -> None:
     """Answer the questionnaire at the terminal; every answer is saved at once.
 
-    First the program profile, then the items domain by domain. At each item
-    type the score (for choices the number, value or label; for chart audits a
-    percentage), or:
+    First the program profile (? at any question explains it; the setting
+    and whether the program is hospital-based must be typed, they have no
+    default), then the items domain by domain. At each item type:
 
     \b
-      na   not applicable (asks why; only where the item allows it)
-      n    add a note and an evidence reference
-      b    back to the previous item
-      s    skip: leave the item unanswered
-      ?    help
-      q    save and quit
+      1-5    a score (scale items)
+      a, b…  a choice, by its letter or the start of its wording; the
+             score of each choice is shown beside it
+      85     a percentage (chart audits); 1% to 5% need the % sign, and
+             a fraction such as 0.95 is refused: type 95
+      ne     no eligible cases in the audit (chart audits; recorded N/A)
+      na     not applicable (asks why; only where the item allows it)
+      note   add a note and an evidence reference
+      back   back to the previous item
+      skip   leave the item as it is and go on
+      ?      help
+      quit   save and quit
+      Enter  keep the current answer
 
-    Without -o the file is named after the program and the date, in the
-    current folder. An existing file (-o FILE, or the same program and date)
-    is continued at its first unanswered item. Items that do not apply to the
-    program's setting are skipped and recorded as N/A.
+    Commands are whole words, letters only pick choices and numbers are only
+    scores or percentages: nothing means one thing on one item and another
+    on the next. Items that an earlier answer makes not applicable (skip
+    logic) are passed over, and the reason is said once; items that do not
+    apply to the program's setting are recorded as N/A.
+
+    Without -o the file is named after the program and the date in the
+    current folder (program-<digest>-<date>.json for a name without Latin
+    letters). Such a file is resumed only when it holds the same program;
+    otherwise the next free name (...-2.json) is used, and said. With -o an
+    existing file is continued at its first unanswered item, and a missing
+    profile field in it (a blank workbook converted) is asked for.
+
+    One session per file: FILE.json.lock beside it keeps a second fill off
+    (exit 2); it is removed however the session ends, and one left by a
+    killed session is taken over.
 
     Standard input need not be a terminal: one answer per line, so a session
     can be scripted; at the end of input everything answered is kept.
 
-    Exit codes: 0 finished, or saved and stopped; 2 bad input; 130 Ctrl-C;
-    129 or 143 when the terminal closed or the process was told to stop.
+    Exit codes: 0 finished, or saved and stopped; 2 bad input, or the file
+    is in use by another session; 130 Ctrl-C; 129 or 143 when the terminal
+    closed or the process was told to stop.
     """
     from audit_kit.fill import FillOptions, TerminalConsole, run_fill, stop_on_signals
 

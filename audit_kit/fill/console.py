@@ -4,20 +4,44 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from types import FrameType
-from typing import Any, Protocol
+from typing import Protocol
 
 import click
 
 MIN_WIDTH, MAX_WIDTH = 40, 100
-_HELD_SIGNALS = {
+_STOP_SIGNALS = tuple(
     s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None
-}
+)
+_HELD_SIGNALS = set(_STOP_SIGNALS)
+
+#: A whole terminal escape sequence, 7-bit or 8-bit: strings (OSC, DCS, APC, PM, SOS) up to
+#: their terminator (one never ended, up to the next space, so as not to take the rest of the
+#: line with it), control sequences (CSI), and two-byte escapes.
+ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b[\]P^_X]|[\x90\x98\x9d\x9e\x9f])(?:[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)|\S*)"
+    r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# embedding, override and isolate marks: invisible, but they reorder what follows on screen
+_BIDI_CONTROLS = {ord(c): None for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"}
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: no escape sequence, control character or bidi override.
+
+    Line breaks stay; tabs become spaces. Whatever a file or a person typed, nothing of it can
+    move the cursor, retitle the window or change colours.
+    """
+    text = ESCAPE_SEQUENCE.sub("", text).replace("\t", " ").translate(_BIDI_CONTROLS)
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
 
 
 class Stopped(BaseException):  # a signal, not an error: nothing may swallow it on the way out
@@ -59,7 +83,7 @@ class TerminalConsole:
     def say(self, text: str = "") -> None:
         """Write text; if the reader of standard output has gone, carry on without output."""
         try:
-            click.echo(text)
+            click.echo(printable(text))
         except BrokenPipeError:
             _silence_stdout()
 
@@ -68,7 +92,7 @@ class TerminalConsole:
         while True:
             if self.interactive:
                 try:
-                    return input(prompt)
+                    return input(printable(prompt))
                 except UnicodeDecodeError:
                     self.say("(That was not readable text; please type it again.)")
                     continue
@@ -87,7 +111,7 @@ class TerminalConsole:
 
     def _write(self, text: str) -> None:
         try:
-            click.echo(text, nl=False)
+            click.echo(printable(text), nl=False)
         except BrokenPipeError:
             _silence_stdout()
 
@@ -114,25 +138,40 @@ def _silence_stdout() -> None:
 def stop_on_signals() -> Iterator[None]:
     """Make hang-up (closed terminal) and terminate end a session cleanly, like Ctrl-C.
 
-    The handlers are installed only in the main thread and put back on the way out.
+    The first of Ctrl-C, hang-up or terminate stops the session (KeyboardInterrupt or
+    Stopped); from then on all three are ignored, so that a second one (a shell passes a
+    hang-up on to its jobs, a supervisor sends terminate twice) cannot cut the note, the lock's
+    removal or the exit code short. The handlers are put back on the way out unless a stop
+    happened: then the process is ending, and they stay ignored until it has. A signal already
+    ignored when the session starts (``nohup``, a background job) stays ignored. Installed only
+    in the main thread.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous: dict[int, Any] = {}
-    for name in ("SIGHUP", "SIGTERM"):
-        signum = getattr(signal, name, None)
-        if signum is not None:
-            previous[signum] = signal.signal(signum, _raise_stopped)
+    stopped: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if stopped:
+            return
+        stopped.append(signum)
+        for other in _STOP_SIGNALS:
+            signal.signal(other, signal.SIG_IGN)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Stopped(signum)
+
+    previous = {
+        signum: signal.signal(signum, on_signal)
+        for signum in _STOP_SIGNALS
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _raise_stopped(signum: int, frame: FrameType | None) -> None:
-    raise Stopped(signum)
+        if not stopped:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 @contextlib.contextmanager

@@ -1,37 +1,111 @@
-"""How an item looks at the terminal and how its answer is read: text, choices, prompt, parsing."""
+"""How an item looks at the terminal and how its answer is read: text, choices, prompt, parsing.
+
+One key means one thing on every item: digits are a score (scale items) or a percentage
+(percent items), letters pick a choice, and commands are whole words.
+"""
 
 from __future__ import annotations
 
 import re
 
-from audit_kit.fill.dialogue import KEEP, Dialogue, bracketed, short
+from audit_kit.fill.dialogue import (
+    KEEP,
+    Dialogue,
+    NotAccepted,
+    Option,
+    bracketed,
+    key_range,
+    options,
+    pick,
+    short,
+)
 from audit_kit.model.instrument import SCALE_MAX, SCALE_MIN, Dimension, Domain, Instrument, Item
-from audit_kit.model.responses import Answer, AnswerValue, answer_hint, normalize_value
+from audit_kit.model.responses import NA_WORDS, Answer, AnswerValue, normalize_value
 from audit_kit.model.vocab import AnswerKind, ItemStatus
 from audit_kit.scoring import is_critical, item_score
 
 Entry = tuple[Domain, Dimension, Item]
+
+NOTE, BACK, SKIP, QUIT = "note", "back", "skip", "quit"
+NO_ELIGIBLE = "ne"  # percent items: no eligible cases in the audit
+NO_ELIGIBLE_WORDS = frozenset({NO_ELIGIBLE, "no eligible cases"})
+NO_ELIGIBLE_REASON = "No eligible cases in the audit."
+HELP_WORDS = frozenset({"?", "help"})
+#: Words that are commands at the answer prompt, whatever the item; never a choice's key.
+COMMANDS = frozenset({NOTE, BACK, SKIP, QUIT, *HELP_WORDS, *NA_WORDS, *NO_ELIGIBLE_WORDS})
+#: The one-letter commands of earlier versions, to point people to the words.
+OLD_KEYS = {"n": NOTE, "b": BACK, "s": SKIP, "q": QUIT, "h": "help"}
+
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
-def parse_answer(item: Item, text: str) -> AnswerValue | None:
-    """The canonical value typed for an item, or None when the text is not an answer to it.
+def choice_options(item: Item) -> list[Option[str]]:
+    """A choice item's answers as a lettered list (a, b, c …) in the instrument's order."""
+    return options([(c.label, c.value, (c.value,)) for c in item.choices or []], reserved=COMMANDS)
 
-    Choice items take the number shown, the value or the label; percent items a number with or
-    without ``%``; a decimal comma is read as a point.
+
+def parse_answer(item: Item, text: str) -> AnswerValue:
+    """The canonical value typed for an item; NotAccepted, saying what to type, otherwise.
+
+    Scale items take a whole score 1-5. Choice items take a choice's letter, its stored value,
+    its label or a start of the label that fits no other choice; text that fits two choices
+    is refused. Percent items take 0-100 with or without ``%`` (a decimal comma is a point),
+    but a bare 1 to 5 could be a score and a bare 0.x a fraction: those need the ``%``.
     """
     typed = text.strip()
     if item.kind is AnswerKind.CHOICE:
-        choices = item.choices or []
-        if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(choices):
-            return choices[int(typed) - 1].value
-        return normalize_value(item, typed)
+        return _parse_choice(item, typed)
     if item.kind is AnswerKind.PERCENT:
-        typed = typed.removesuffix("%").strip()
-    if not _NUMBER.match(typed):
-        return None
-    number = float(typed.replace(",", "."))
-    return normalize_value(item, int(number) if number.is_integer() else number)
+        return _parse_percent(item, typed)
+    if _NUMBER.match(typed):
+        number = float(typed.replace(",", "."))
+        value = normalize_value(item, int(number) if number.is_integer() else number)
+        if value is not None:
+            return value
+    raise NotAccepted(
+        f"Not an answer here: {typed!r}. Type a score from {SCALE_MIN} to {SCALE_MAX}"
+    )
+
+
+def _parse_choice(item: Item, typed: str) -> AnswerValue:
+    listed = choice_options(item)
+    found = pick(listed, typed)
+    if found is not None:
+        return found.value
+    if _NUMBER.match(typed):
+        raise NotAccepted(
+            f"Not an answer here: {typed!r}. Choices are picked by letter ({key_range(listed)}), "
+            "never by number: each choice's score is shown beside it"
+        )
+    raise NotAccepted(
+        f"Not an answer here: {typed!r}. Type a letter {key_range(listed)} or the start of a "
+        "choice's wording"
+    )
+
+
+def _parse_percent(item: Item, typed: str) -> AnswerValue:
+    marked = typed.endswith("%")
+    number_text = typed.removesuffix("%").strip()
+    if not _NUMBER.match(number_text):
+        raise NotAccepted(
+            f"Not an answer here: {typed!r}. Type a percentage from 0 to 100, e.g. 85 or 85%"
+        )
+    number = float(number_text.replace(",", "."))
+    value = normalize_value(item, int(number) if number.is_integer() else number)
+    if value is None:
+        raise NotAccepted(f"Not an answer here: {typed!r}. A percentage is from 0 to 100")
+    if not marked and 0 < number < 1:
+        whole = f"{number * 100:.4g}"
+        raise NotAccepted(
+            f"{typed!r} looks like a fraction, and percentages are out of 100: type {whole} "
+            f"or {whole}% (or {number_text}% for under one percent)"
+        )
+    if not marked and SCALE_MIN <= number <= SCALE_MAX:
+        raise NotAccepted(
+            f"{typed!r} could be a score rather than a percentage. For {number_text} percent "
+            f"type {number_text}%; otherwise type the percentage of audited cases (0-100)"
+        )
+    return value
 
 
 def status_of(answer: Answer | None) -> ItemStatus:
@@ -44,28 +118,25 @@ def status_of(answer: Answer | None) -> ItemStatus:
 
 
 def answer_range(item: Item) -> str:
-    """What the item takes, as short as the prompt shows it ('1-5')."""
+    """What the item takes, as short as the prompt shows it ('1-5', 'a-d', '0-100%')."""
     if item.kind is AnswerKind.CHOICE:
-        return f"1-{len(item.choices or [])}"
+        return key_range(choice_options(item))
     if item.kind is AnswerKind.PERCENT:
         return "0-100%"
     return f"{SCALE_MIN}-{SCALE_MAX}"
 
 
-def accepted(item: Item) -> str:
-    """What the item takes as an answer, as a phrase ('1-5 or N/A')."""
-    if item.kind is AnswerKind.CHOICE:
-        return f"a number from 1 to {len(item.choices or [])} or {answer_hint(item)}"
-    return answer_hint(item)
-
-
 def answer_prompt(item: Item, current: Answer | None) -> str:
     """The answer prompt, with the current answer as its default."""
-    taken = answer_range(item) + (" or na" if item.allow_na else "")
-    return f"Answer ({taken}){bracketed(_describe(item, current))}: "
+    taken = answer_range(item)
+    if item.kind is AnswerKind.PERCENT:
+        taken += f", {NO_ELIGIBLE} or na" if item.allow_na else f" or {NO_ELIGIBLE}"
+    elif item.allow_na:
+        taken += " or na"
+    return f"Answer ({taken}){bracketed(describe(item, current))}: "
 
 
-def _describe(item: Item, answer: Answer | None) -> str | None:
+def describe(item: Item, answer: Answer | None) -> str | None:
     """The current answer, short, for the prompt's brackets."""
     if answer is None:
         return None
@@ -74,9 +145,8 @@ def _describe(item: Item, answer: Answer | None) -> str | None:
     if answer.value is None:
         return None
     if item.kind is AnswerKind.CHOICE:
-        numbered = enumerate(item.choices or [], 1)
-        n, label = next((n, c.label) for n, c in numbered if c.value == answer.value)
-        return f"{n} {short(label, 30)}"
+        chosen = next(o for o in choice_options(item) if o.value == answer.value)
+        return f"{chosen.key}) {short(chosen.label, 30)}"
     if item.kind is AnswerKind.PERCENT:
         return f"{answer.value}%"
     return str(answer.value)
@@ -106,7 +176,7 @@ class ItemView:
             f"{domain.id.upper()} · {dimension.title} — item {k} of {len(in_domain)} "
             f"(overall {pos + 1} of {len(seq)})"
         )
-        talk.wrap(f"[{item.id}] {item.title}")
+        talk.wrap(f"{self.instrument.code(item.id)} [{item.id}] {item.title}")
         talk.say()
         talk.wrap(item.question)
         talk.say()
@@ -115,10 +185,14 @@ class ItemView:
         talk.say()
         for key, text in self._answer_lines(item):
             talk.wrap(text, f"  {key}", " " * (len(key) + 2))
+        if item.kind is AnswerKind.PERCENT:
+            talk.wrap(
+                f"No eligible cases in the audit: type {NO_ELIGIBLE} (recorded as not applicable)."
+            )
         if item.allow_na:
             guidance = f" — {item.na_guidance}" if item.na_guidance else ""
             talk.wrap(f"N/A: allowed (type na){guidance}")
-        else:
+        elif item.kind is not AnswerKind.PERCENT:
             talk.say("N/A: not accepted for this item.")
         if current is not None and current.not_applicable:
             talk.wrap(f"Current answer: not applicable — {current.na_reason}")
@@ -128,12 +202,13 @@ class ItemView:
             talk.wrap(f"Evidence reference: {current.evidence}")
 
     def say_saved(self, item: Item, value: AnswerValue) -> None:
-        """Confirm a saved value, and name the critical finding it makes, if any."""
+        """Confirm a saved value with the score it gives, and name a critical finding it makes."""
+        scored = item_score(self.instrument, item, value)
         if item.kind is AnswerKind.CHOICE:
-            shown = next(c.label for c in item.choices or [] if c.value == value)
+            chosen = next(o for o in choice_options(item) if o.value == value)
+            shown = f"{chosen.key}) {chosen.label} (scores{KEEP}{scored})"
         elif item.kind is AnswerKind.PERCENT:
-            # a score typed by habit would pass as a tiny percentage: show what it means
-            shown = f"{value}% (scores {item_score(self.instrument, item, value)})"
+            shown = f"{value}% (scores{KEEP}{scored})"
         else:
             shown = str(value)
         self.talk.wrap(f"Saved: {shown}", later="  ")
@@ -143,17 +218,24 @@ class ItemView:
     def _answer_lines(self, item: Item) -> list[tuple[str, str]]:
         """(key column, text) pairs listing what the item accepts."""
         if item.kind is AnswerKind.CHOICE:
-            choices = item.choices or []
-            size = len(str(len(choices)))
+            listed = choice_options(item)
+            size = max(len(o.key) for o in listed)
+            scores = {c.value: c.score for c in item.choices or []}
             return [
-                (f"{n:>{size}}  ", f"{c.label} (scores{KEEP}{c.score})")
-                for n, c in enumerate(choices, 1)
+                (f"{o.key + ')':<{size + 1}} ", f"{o.label} (scores{KEEP}{scores[o.value]})")
+                for o in listed
             ]
         if item.kind is AnswerKind.PERCENT:
             bands = self.instrument.bands_for(item)
             keys = [b.span for b in bands]
             size = max(len(key) for key in keys) + 2
-            lines = [("", "A percentage 0-100 from the chart audit, scored by band:")]
+            lines = [
+                (
+                    "",
+                    "A percentage 0-100 from the chart audit, scored by band (type 1% to 5% "
+                    "with the % sign, so that they are not taken for scores):",
+                )
+            ]
             for key, band in zip(keys, bands, strict=True):
                 anchor = item.anchors.get(band.score)
                 text = f"scores {band.score}" + (f" ({anchor})" if anchor else "")

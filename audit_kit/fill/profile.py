@@ -7,12 +7,20 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from audit_kit.fill.dialogue import CLEAR, Dialogue, NotAccepted, bracketed, valid
+from audit_kit.fill.dialogue import (
+    CLEAR,
+    Dialogue,
+    NotAccepted,
+    bracketed,
+    key_range,
+    options,
+    pick,
+    valid,
+)
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses
 from audit_kit.model.vocab import Setting
 
-DEFAULT_SETTING = Setting.OUTPATIENT
 DEFAULT_POPULATIONS = ("adults",)
 
 
@@ -65,36 +73,79 @@ def apply_setting(
     return out, dropped, reopened
 
 
+_EXPLAIN_NAME = (
+    "The name of the program assessed, as it should appear on the report's cover. Without -o "
+    "the file is named after it and the date."
+)
+_EXPLAIN_SETTING = (
+    "The kind of program. It decides which items apply (some only apply to residential or "
+    "hospital programs) and which version of a recommendation the report gives. Pick a letter "
+    "or type the setting's name."
+)
+_EXPLAIN_HOSPITAL = (
+    "Whether a hospital runs the program, e.g. a hospital's addiction unit or clinic. Some "
+    "recommendations are worded differently for programs that are, and are not, "
+    "hospital-based. Type y or n."
+)
+_EXPLAIN_POPULATIONS = (
+    "Who the program serves, separated by commas, e.g. adults, adolescents, pregnant women. "
+    f"Shown on the report's cover; it does not change any score. {CLEAR} for none."
+)
+_EXPLAIN_ASSESSOR = "Who carried out the assessment (name and role); shown on the report."
+_EXPLAIN_DATE = (
+    "The day of the assessment, as YYYY-MM-DD. It is printed on the report and names the file; "
+    "a later reassessment of the same program gets its own date and file."
+)
+
+
 class ProfileInterview:
-    """The profile questions, with the file's profile (when there is one) as the defaults."""
+    """The profile questions, with the file's profile (when there is one) as the defaults.
+
+    Nothing that changes what the report says is taken without being typed: the setting and
+    whether the program is hospital-based have no default on a new file.
+    """
 
     def __init__(self, talk: Dialogue, today: date | None) -> None:
         self.talk = talk
         self.today = today
 
     def ask(self, current: Responses | None) -> Profile:
+        """Every profile question, the current answers (if any) as defaults."""
         old = current.program if current else None
         name = self._ask_name(old.name if old else None)
-        setting = self._ask_setting(old.setting if old and old.setting else DEFAULT_SETTING)
-        hospital = self.talk.yes_no(
-            "Run by a hospital (hospital-based)?",
-            old.hospital_based
-            if old and old.setting == setting and old.hospital_based is not None
-            else setting is Setting.HOSPITAL_INPATIENT,
-        )
+        setting = self._ask_setting(old.setting if old else None)
+        hospital = self._ask_hospital(old.hospital_based if old else None)
         populations = self._ask_populations(list(old.populations) if old else None)
         assessor = self.talk.ask_optional(
-            "Assessor (name, role)", current.assessor if current else None, Responses, "assessor"
+            "Assessor (name, role)",
+            current.assessor if current else None,
+            Responses,
+            "assessor",
+            _EXPLAIN_ASSESSOR,
         )
-        when = self._ask_date(
-            current.assessment_date
-            if current and current.assessment_date
-            else (self.today or date.today())
-        )
+        when = self._ask_date(current.assessment_date if current else None)
         program = Program(
             name=name, setting=setting, hospital_based=hospital, populations=populations
         )
         return Profile(program, assessor or "", when)
+
+    def ask_missing(self, current: Responses) -> Profile:
+        """Only the profile fields the file does not give; the others are kept."""
+        old = current.program
+        self.talk.wrap(
+            f"The profile in this file is incomplete (not given: {', '.join(current.missing())})"
+            "; the report needs it. Please give what is missing (? explains a question)."
+        )
+        name = old.name if old.name is not None else self._ask_name(None)
+        setting = old.setting if old.setting is not None else self._ask_setting(None)
+        hospital = (
+            old.hospital_based if old.hospital_based is not None else self._ask_hospital(None)
+        )
+        when = current.assessment_date or self._ask_date(None)
+        program = old.model_copy(
+            update={"name": name, "setting": setting, "hospital_based": hospital}
+        )
+        return Profile(program, current.assessor, when)
 
     def adopt(self, instrument: Instrument, responses: Responses, profile: Profile) -> Responses:
         """The responses with a newly typed profile; asks before a new setting removes answers."""
@@ -107,7 +158,8 @@ class ProfileInterview:
         if dropped:
             self.talk.wrap(
                 f"{len(dropped)} answered item(s) do not apply to "
-                f"{program.setting.kind} programs: {', '.join(dropped)}. Changing the "
+                f"{program.setting.kind} programs: {', '.join(map(instrument.code, dropped))}. "
+                "Changing the "
                 "setting records them as N/A and removes their answers."
             )
             if not self.talk.yes_no(f"Change the setting to {program.setting.label}?", False):
@@ -119,7 +171,7 @@ class ProfileInterview:
         if reopened:
             self.talk.wrap(
                 f"{len(reopened)} item(s) apply to {program.setting.kind} programs and "
-                "are open again: " + ", ".join(reopened) + "."
+                "are open again: " + ", ".join(map(instrument.code, reopened)) + "."
             )
         return Responses(
             instrument_id=responses.instrument_id,
@@ -134,7 +186,9 @@ class ProfileInterview:
         """Name the items that the setting records as N/A."""
         if setting is None:
             return
-        skipped = [i.id for _, _, i in instrument.iter_items() if not i.applies(setting)]
+        skipped = [
+            instrument.code(i.id) for _, _, i in instrument.iter_items() if not i.applies(setting)
+        ]
         if skipped:
             self.talk.wrap(
                 f"{len(skipped)} item(s) do not apply to {setting.kind} programs and "
@@ -149,25 +203,46 @@ class ProfileInterview:
                 raise NotAccepted("The program name is required: it goes on the report's cover.")
             return valid(Program, "name", typed)
 
-        return self.talk.ask_until(f"Program name{bracketed(current)}: ", read)
+        return self.talk.ask_until(f"Program name{bracketed(current)}: ", read, _EXPLAIN_NAME)
 
-    def _ask_setting(self, default: Setting) -> Setting:
-        settings = list(Setting)
+    def _ask_setting(self, current: Setting | None) -> Setting:
+        listed = options([(s.label, s, (s.value, s.value.replace("_", " "))) for s in Setting])
+        keys = key_range(listed)
+
+        def say_list() -> None:
+            self.talk.say("Setting:")
+            for option in listed:
+                self.talk.say(f"  {option.key}) {option.label}")
+
+        def explain() -> None:
+            self.talk.wrap(_EXPLAIN_SETTING)
+            say_list()
 
         def read(typed: str) -> Setting:
+            if not typed and current is not None:
+                return current
             if not typed:
-                return default
-            folded = typed.casefold()
-            for n, setting in enumerate(settings, 1):
-                if folded in (str(n), setting.value, setting.label.casefold()):
-                    return setting
-            raise NotAccepted(f"Not a setting: {typed!r}. Type a number from 1 to {len(settings)}.")
+                self.talk.wrap(
+                    "The setting is required: it decides which items apply and how the "
+                    "recommendations are worded (? explains)."
+                )
+                say_list()
+                raise NotAccepted("")
+            found = pick(listed, typed)
+            if found is None:
+                raise NotAccepted(f"Not a setting: {typed!r}. Type a letter {keys} or its name.")
+            return found.value
 
-        self.talk.say("Setting:")
-        for n, setting in enumerate(settings, 1):
-            self.talk.say(f"  {n}  {setting.label}")
-        numbered = f"{settings.index(default) + 1} {default.label}"
-        return self.talk.ask_until(f"Setting (number or name) [{numbered}]: ", read)
+        say_list()
+        shown = next((f"{o.key}) {o.label}" for o in listed if o.value is current), None)
+        return self.talk.ask_until(
+            f"Setting ({keys} or its name){bracketed(shown)}: ",
+            read,
+            explain,
+        )
+
+    def _ask_hospital(self, current: bool | None) -> bool:
+        return self.talk.yes_no("Run by a hospital (hospital-based)?", current, _EXPLAIN_HOSPITAL)
 
     def _ask_populations(self, current: list[str] | None) -> list[str]:
         default = current if current is not None else list(DEFAULT_POPULATIONS)
@@ -181,9 +256,13 @@ class ProfileInterview:
 
         shown = ", ".join(default) or "none"
         hint = f"; {CLEAR} for none" if default else ""
-        return self.talk.ask_until(f"Populations served, comma-separated [{shown}{hint}]: ", read)
+        return self.talk.ask_until(
+            f"Populations served, comma-separated [{shown}{hint}]: ", read, _EXPLAIN_POPULATIONS
+        )
 
-    def _ask_date(self, default: date) -> date:
+    def _ask_date(self, current: date | None) -> date:
+        default = current or self.today or date.today()
+
         def read(typed: str) -> date:
             if not typed:
                 return default
@@ -192,4 +271,6 @@ class ProfileInterview:
                     return date.fromisoformat(typed)
             raise NotAccepted(f"Not a date: {typed!r}. Type it as YYYY-MM-DD, e.g. 2026-03-31.")
 
-        return self.talk.ask_until(f"Assessment date (YYYY-MM-DD) [{default.isoformat()}]: ", read)
+        return self.talk.ask_until(
+            f"Assessment date (YYYY-MM-DD) [{default.isoformat()}]: ", read, _EXPLAIN_DATE
+        )

@@ -12,6 +12,8 @@ from pathlib import Path
 from audit_kit.errors import AuditKitError, InputFileError
 from audit_kit.fill.console import Console, Stopped, signals_held
 from audit_kit.fill.dialogue import Dialogue
+from audit_kit.fill.lock import SessionLock
+from audit_kit.fill.naming import default_names, same_program
 from audit_kit.fill.profile import Profile, ProfileInterview, apply_setting
 from audit_kit.fill.responses_file import (
     ResponsesFile,
@@ -20,9 +22,10 @@ from audit_kit.fill.responses_file import (
 )
 from audit_kit.fill.summary import command_line, counts, say_summary
 from audit_kit.fill.walk import ItemWalk
-from audit_kit.fsutil import slug
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Responses
+
+MAX_NAME_TRIES = 100  # default names tried (name-date.json, name-date-2.json, …) before giving up
 
 
 class FillInputError(AuditKitError):
@@ -82,6 +85,7 @@ class Session:
         self.talk = Dialogue(console)
         self.interview = ProfileInterview(self.talk, options.today)
         self.file: ResponsesFile | None = None
+        self.lock: SessionLock | None = None
         # repeated in the commands shown, since the file names only the instrument's id
         self.instrument_arg: str | None = None
 
@@ -100,17 +104,36 @@ class Session:
                     ) from None
                 self.talk.say("End of input.")
                 outcome = Outcome.END_OF_INPUT
+            finally:
+                # signals are held while it goes: one arriving now is raised just after,
+                # inside this try, and ends the session like any other stop
+                self._unlock()
             say_summary(self.talk, self.file, self.instrument_arg)
         except KeyboardInterrupt:
+            self._unlock()
             self._stopped_note("Stopped")
             return Outcome.INTERRUPTED
         except Stopped as stop:
+            self._unlock()
             # after a hang-up the terminal is gone: writing to it may fail, and that is fine
             with contextlib.suppress(OSError, Stopped):
                 self._stopped_note("Stopped by a signal")
             hangup = stop.signum == getattr(signal, "SIGHUP", None)
             return Outcome.HANGUP if hangup else Outcome.TERMINATED
         return outcome
+
+    def _lock(self, path: Path) -> None:
+        """Keep other fill sessions off ``path`` until this one ends (exit 2 if one is on it)."""
+        # kept before it is taken: a stop that lands as acquire() returns must still remove it
+        self.lock = lock = SessionLock(path)
+        note = lock.acquire()
+        if note:
+            self.talk.wrap(note)
+
+    def _unlock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def _stopped_note(self, what: str) -> None:
         self.talk.say()
@@ -136,6 +159,7 @@ class Session:
         flag = "--review" if opts.review else "--resume"
         if opts.output is not None:
             check_responses_output(opts.output)
+            self._lock(opts.output)
             if opts.output.exists():
                 self._resume(opts.output, explicit)
             elif wants_old:
@@ -157,6 +181,7 @@ class Session:
                     code="nothing-to-resume",
                 )
             self.talk.wrap(f"Most recent responses file here: {found}")
+            self._lock(found)
             self._resume(found, explicit)
         else:
             self._new(explicit or load_instrument(opts.default_instrument), None)
@@ -168,14 +193,11 @@ class Session:
         )
         self.talk.wrap(f"{instrument.item_count} items: {sizes}.")
         self.talk.say()
-        self.talk.say("Program profile (press Enter to accept the default in brackets).")
+        self.talk.say("Program profile (? explains a question).")
         profile = self.interview.ask(None)
         if path is None:
-            name = f"{slug(profile.program.display_name)}-{profile.when.isoformat()}.json"
-            path = self.options.folder / name
-            if path.exists():
-                self.talk.say()
-                self.talk.wrap(f"{path} already exists for this program and date: resuming it.")
+            path, resume = self._default_path(instrument, profile)
+            if resume:
                 self._resume(path, instrument, profile)
                 return
         fresh = Responses(
@@ -217,6 +239,9 @@ class Session:
             self.talk.say()
             self.talk.say("Program profile (press Enter to keep the value in brackets).")
             profile = self.interview.ask(responses)
+        elif profile is None and responses.missing():
+            self.talk.say()
+            profile = self.interview.ask_missing(responses)
         if profile is None:
             answers, _, _ = apply_setting(
                 instrument, responses.answers, before.setting, drop_values=False
@@ -227,3 +252,48 @@ class Session:
         setting = file.responses.program.setting
         if setting != before.setting:
             self.interview.say_skipped(instrument, setting)
+
+    def _default_path(self, instrument: Instrument, profile: Profile) -> tuple[Path, bool]:
+        """The file named after the program and date, locked; True when it is to be resumed.
+
+        A file of that name is resumed only when it holds this program's assessment (the same
+        name) for this instrument; otherwise the next free name is taken (…-2.json), and said.
+        """
+        name = profile.program.display_name
+        passed: list[str] = []
+        for path in default_names(self.options.folder, name, profile.when, MAX_NAME_TRIES):
+            if not path.exists():
+                self._lock(path)
+                if not path.exists():
+                    self._say_passed(passed, path)
+                    return path, False
+                self._unlock()  # another session created it meanwhile: look at it again
+            why_not = self._not_continuable(path, instrument, name)
+            if why_not is None:
+                self._lock(path)
+                self.talk.say()
+                self.talk.wrap(f"{path} already exists for this program and date: resuming it.")
+                return path, True
+            passed.append(f"{path} {why_not}")
+        raise InputFileError.single(
+            f"{MAX_NAME_TRIES} files named after this program and date exist already, none "
+            "of them this program's; name the file with -o",
+            file=str(self.options.folder),
+            code="no-free-name",
+        )
+
+    def _not_continuable(self, path: Path, instrument: Instrument, name: str) -> str | None:
+        """Why an existing default-named file is not this program's assessment, or None."""
+        try:
+            found = ResponsesFile.load(path, instrument)
+        except AuditKitError as exc:
+            problem = str(exc.problems[0].message)
+            return f"is not this instrument's responses file ({problem})"
+        other = found.responses.program.name
+        if not same_program(other, name):
+            return f"holds the assessment of another program ({other or 'no name given'})"
+        return None
+
+    def _say_passed(self, passed: list[str], path: Path) -> None:
+        for why in passed:
+            self.talk.wrap(f"{why}; this assessment is saved as {path} instead.")

@@ -52,7 +52,7 @@ def say_summary(talk: Dialogue, file: ResponsesFile, instrument_arg: str | None)
         talk.say(
             f"  {shown:<{title_width}}  {c.answered:>8}  {c.not_applicable:>3}  {c.unanswered:>10}"
         )
-    open_ids = [i.item_id for i in score(instrument, r).items if i.status is ItemStatus.UNANSWERED]
+    open_ids = [i.code for i in score(instrument, r).items if i.status is ItemStatus.UNANSWERED]
     talk.say()
     talk.say(f"Saved in {file.path}")
     if len(open_ids) > MAX_LISTED:
