@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _PERCENT = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*%$")
-# "3 - partly", "3: partly", "3) partly", "3 partly": one score, then words without a digit
-_SCORE_WORDS = re.compile(r"^([1-9])(\s*[-–—:=).]\s*|\s+)(\D*[^\d\s.,-]\D*)$")
-_NUMBERS = re.compile(r"\d+(?:[.,]\d+)?")
+# "3 - partly", "3: partly", "3) partly", "3 partly": one score, then words (no digit)
+_SCORE_WORDS = re.compile(r"^([1-9])(\s*[-–—:=).]\s*|\s+)(\D*[^\W\d_]\D*)$")
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 _NO_CASES = frozenset({"no eligible cases", "no eligible case"})
 
 
@@ -139,6 +139,18 @@ def _finite(value: float) -> bool:
     return -1e15 < value < 1e15
 
 
+def _rounded(value: int | float, decimals: int) -> int | float:
+    """A number as a spreadsheet shows it with ``decimals`` decimals (halves away from 0)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    step = Decimal(1).scaleb(-decimals)
+    return _tidy(float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)))
+
+
+def _fixed(value: int | float, decimals: int) -> str:
+    return f"{value:.{decimals}f}"
+
+
 def _tidy(number: float) -> int | float:
     number = round(float(number), 9)  # 0.85 * 100 is 85.00000000000001
     return int(number) if number.is_integer() else number
@@ -186,6 +198,16 @@ def _number(
     if not _finite(number):
         return None, shown
     percent = raw is not None and raw.percent
+    if raw is not None and raw.decimals is not None:
+        value = _tidy(number * 100 if percent else number)
+        display = _rounded(value, raw.decimals)
+        if display != value:
+            unit = "%" if percent else ""
+            return (
+                f"the cell shows {_fixed(display, raw.decimals)}{unit} but holds {value}{unit} "
+                "(its number format rounds it); give it a format that shows the whole value "
+                "(e.g. General) and check that it is the answer you mean"
+            ), None
     if item.kind is AnswerKind.PERCENT:
         if percent:
             return None, _tidy(number * 100)

@@ -20,6 +20,9 @@ NEW_TEMPLATE = "make a new template with `audit-kit template` and copy the answe
 
 # What a number format shows literally: "quoted text", \x escapes, [colours and conditions]
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_DIGIT_PLACES = re.compile(r"[0#?]")
+_DECIMAL_PLACES = re.compile(r"\.([0#?]+)")
+_EXPONENT = re.compile(r"[eE][+-]")
 
 # sheets of text for people: never holding answers (no domain sheet takes these names)
 _NOT_READ = frozenset(fold(n) for n in (lay.INSTRUCTIONS_SHEET, lay.GUIDE_SHEET, lay.LISTS_SHEET))
@@ -33,6 +36,7 @@ class Raw:
     error: bool = False  # a spreadsheet error such as #N/A or #REF!
     formula: bool = False
     percent: bool = False  # a number shown as a percentage (85% is held as 0.85)
+    decimals: int | None = None  # decimals a number is shown with; None: as many as it has
 
 
 Cells = dict[tuple[int, int], Raw]
@@ -126,6 +130,16 @@ def shows_percent(number_format: str | None) -> bool:
     return "%" in _FORMAT_LITERALS.sub("", number_format or "")
 
 
+def shown_decimals(number_format: str | None) -> int | None:
+    """How many decimals a number format shows positive numbers with ('0.0%': 1, '#,##0': 0),
+    or None when it shows them as they are (General, text) or in a way not worked out here."""
+    shown = _FORMAT_LITERALS.sub("", (number_format or "General").split(";")[0])
+    if "general" in shown.lower() or not _DIGIT_PLACES.search(shown) or _EXPONENT.search(shown):
+        return None
+    decimals = _DECIMAL_PLACES.search(shown)
+    return len(decimals.group(1)) if decimals else 0
+
+
 def _sheets(wb: Any) -> Iterable[Any]:
     for ws in wb.worksheets:
         if fold(ws.title) not in _NOT_READ:
@@ -146,8 +160,13 @@ def _cells(wb: Any) -> dict[str, Cells]:
                     if value is None:
                         continue
                     kind = cell.data_type
-                    percent = kind == "n" and shows_percent(cell.number_format)
-                    cells[(cell.row, cell.column)] = Raw(value, error=kind == "e", percent=percent)
+                    number = kind == "n" and not isinstance(value, bool)
+                    cells[(cell.row, cell.column)] = Raw(
+                        value,
+                        error=kind == "e",
+                        percent=number and shows_percent(cell.number_format),
+                        decimals=shown_decimals(cell.number_format) if number else None,
+                    )
             sheets[ws.title] = cells
         return sheets
     finally:
@@ -163,6 +182,7 @@ def _mark_placed_formulas(sheets: dict[str, Cells], formulas: dict[str, frozense
                 error=saved is not None and saved.error,
                 formula=True,
                 percent=saved is not None and saved.percent,
+                decimals=None if saved is None else saved.decimals,
             )
 
 
@@ -182,6 +202,7 @@ def _mark_formulas(sheets: dict[str, Cells], wb: Any) -> None:
                             error=saved is not None and saved.error,
                             formula=True,
                             percent=saved is not None and saved.percent,
+                            decimals=None if saved is None else saved.decimals,
                         )
     finally:
         wb.close()
