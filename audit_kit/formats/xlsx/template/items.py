@@ -88,6 +88,10 @@ def write_item_sheet(ws: Worksheet, ctx: Context, domain_id: str) -> None:
     _grey_rows_that_do_not_apply(ws, last)
     # the code and question stay in view while scrolling right, the header while scrolling down
     ws.freeze_panes = ws.cell(lay.FIRST_BODY_ROW, _COL["answer"]).coordinate
+    # opened, the sheet has its first answer cell selected, showing what it takes
+    first = ws.cell(lay.FIRST_BODY_ROW + 1, _COL["answer"]).coordinate
+    ws.sheet_view.selection[-1].activeCell = first
+    ws.sheet_view.selection[-1].sqref = first
     ws.print_title_rows = f"{lay.HEADER_ROW}:{lay.HEADER_ROW}"
     ws.print_area = f"A1:{lay.column_letter(len(_PRINTED))}{last}"
     st.protect(ws)
