@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,48 @@ def test_live_in_libreoffice_the_deciding_answer_greys_what_does_not_apply(
     assert _shown(computed["mini-outpatient.xlsx"])["mat.storage"] == (
         "No: not for outpatient programs."
     )
+
+
+def test_formulas_stay_within_excel_limit_with_very_many_long_choices() -> None:
+    """A custom decider with 40 choices of 200 characters: the formula would pass Excel's
+    8,192 characters, so the Applies? cell holds what applies as written instead."""
+    data = SKIP.model_dump(mode="json")
+    decider = data["domains"][0]["dimensions"][0]["items"][0]
+    decider["choices"] = [
+        {"value": f"c{n}", "label": f"{n:02} " + "long wording " * 15, "score": 1 + n % 5}
+        for n in range(40)
+    ]
+    for item in data["domains"][0]["dimensions"][0]["items"][1:2]:
+        item["applies_when"]["answers"] = ["c0"]
+    data["domains"][1]["dimensions"][0]["items"][0]["applies_when"]["answers"] = ["c0"]
+    wide = Instrument.model_validate(data)
+    answer = Answer(value="c7")
+    responses = _responses(SKIP, {}).model_copy(
+        update={
+            "instrument_id": wide.id,
+            "answers": {"mat.on_moud": answer},
+        }
+    )
+    raw = build_workbook(wide, responses=responses)
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        formulas = [
+            f
+            for name in zf.namelist()
+            if name.startswith("xl/worksheets/")
+            for f in re.findall(r"<f>(.*?)</f>", zf.read(name).decode())
+        ]
+    assert formulas and max(len(f) for f in formulas) < 8192
+    written = item_rows(load_workbook(io.BytesIO(raw)))
+    for item_id in ("mat.continuity", "cod.moud_review"):
+        ws, row, _ = written[item_id]
+        assert not str(ws.cell(row, APPLIES).value).startswith("=")  # no formula: too long
+    ws, row, _ = written["mat.dose_review"]
+    assert str(ws.cell(row, APPLIES).value).startswith("=IF(")  # its decider is a scale item
+    shown = _shown(raw)
+    assert shown["mat.continuity"] == "No: The program has no patients taking MOUD."
+    assert shown["cod.moud_review"].startswith("No: ")
+    assert set(skipped_items(wide, Setting.OUTPATIENT, responses.answers)) == {
+        "mat.continuity",
+        "mat.dose_review",
+        "cod.moud_review",
+    }

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from audit_kit.model.instrument import Instrument, Item
     from audit_kit.model.responses import Responses
 
+MAX_FORMULA = 8192  # characters, Excel's limit
+
 _SETTING_CELL = (
     f"{lay.PROGRAM_SHEET}!${lay.column_letter(lay.PROGRAM_VALUE_COL)}${lay.PROGRAM_ROW['setting']}"
 )
@@ -75,7 +77,8 @@ def status(
 
 
 def status_formula(instrument: Instrument, item: Item, places: dict[str, Place]) -> str | None:
-    """The formula of an item's "Applies?" cell, or None for an item that always applies."""
+    """The formula of an item's "Applies?" cell, or None for an item that always applies (or
+    whose formula would be too long for Excel)."""
     here = places[item.id].sheet
     branches: list[tuple[str, str]] = []
     if item.applies_to is not None:
@@ -109,7 +112,9 @@ def status_formula(instrument: Instrument, item: Item, places: dict[str, Place])
     formula = '""'
     for test, shown in reversed(branches):
         formula = f"IF({test},{text(shown)},{formula})"
-    return formula
+    # Excel refuses to open a file with a longer formula (a custom instrument with very many
+    # long choices): the cell then shows what applies as written, without updating
+    return formula if len(formula) < MAX_FORMULA else None
 
 
 def count_formula(first: int, last: int, items: int) -> str:

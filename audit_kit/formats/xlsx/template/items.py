@@ -10,7 +10,7 @@ from audit_kit.formats.xlsx import layout as lay
 from audit_kit.formats.xlsx.template import applies
 from audit_kit.formats.xlsx.template import styles as st
 from audit_kit.formats.xlsx.template.applies import Place
-from audit_kit.formats.xlsx.template.cells import SIZE, put_text, row_height
+from audit_kit.formats.xlsx.template.cells import SIZE, put_text, row_height, safe_text
 from audit_kit.formats.xlsx.template.guide import answers_text, evidence_text
 from audit_kit.formats.xlsx.template.validation import answer_validation
 from audit_kit.model.vocab import AnswerKind
@@ -151,7 +151,9 @@ def _item_row(ws: Worksheet, row: int, ctx: Context, item: Item) -> None:
     put_text(ws.cell(row, _COL["title"]), texts["title"], st.ITEM_TITLE)
     question = ws.cell(row, _COL["question"])
     put_text(question, texts["question"], st.ITEM)
-    note = f"What the answers mean\n{answers_text(instrument, item)}\n\n{evidence_text(item)}"
+    note = safe_text(
+        f"What the answers mean\n{answers_text(instrument, item)}\n\n{evidence_text(item)}"
+    )
     comment = Comment(note, "audit-kit")
     comment.width = _NOTE_WIDTH
     lines = sum(1 + len(line) // _NOTE_CHARS for line in note.split("\n"))
@@ -171,11 +173,13 @@ def _item_row(ws: Worksheet, row: int, ctx: Context, item: Item) -> None:
         texts.update(_put_answer(ws, row, item, answer))
     status = ws.cell(row, _COL["applies"])
     status.style = st.STATUS
+    shown = applies.status(instrument, item, ctx.skipped.get(item.id), ctx.setting)
     formula = applies.status_formula(instrument, item, ctx.places)
     if formula is not None:
-        shown = applies.status(instrument, item, ctx.skipped.get(item.id), ctx.setting)
         ctx.results.put(status, formula, shown)
-        texts["applies"] = shown
+    elif shown:
+        put_text(status, shown)
+    texts["applies"] = shown
     ws.row_dimensions[row].height = row_height(
         (c.width, texts.get(c.key, ""), _BOLD if c.key in _BOLD_COLUMNS else SIZE) for c in _PRINTED
     )
