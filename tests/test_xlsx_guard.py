@@ -24,7 +24,8 @@ from conftest import DATA
 
 MINI = load_instrument(DATA / "mini.yaml")
 TEMPLATE = build_workbook(MINI)
-MAT = "xl/worksheets/sheet3.xml"  # Instructions, Program, MAT, COD, Lists, _meta
+INSTRUCTIONS = "xl/worksheets/sheet1.xml"  # Instructions, Program, MAT, COD, Guide, Lists, _meta
+MAT = "xl/worksheets/sheet3.xml"
 
 LAUGHS = (
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
@@ -144,6 +145,15 @@ def _utf16_doctype() -> bytes:
     return rezip(add=[("xl/custom.xml", xml.encode("utf-16"))])
 
 
+def _strict() -> bytes:
+    """The template with Strict Open XML's namespaces, as Excel saves a 'Strict' workbook."""
+    transitional = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strict = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+    with zipfile.ZipFile(io.BytesIO(TEMPLATE)) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/") and n.endswith(".xml")]
+    return rezip(change={n: part(n).replace(transitional, strict) for n in names})
+
+
 def _encrypted_member() -> bytes:
     """A part flagged as encrypted (zipfile will not write the flag itself)."""
     data = bytearray(rezip(add=[("xl/secret.xml", b"<x/>")]))
@@ -254,10 +264,48 @@ CASES: dict[str, tuple[Callable[[], bytes], str, str]] = {
         "Excel 2007-365 (.xlsx)",
     ),
     "other zip": (
-        lambda: rezip(None, add=[("word/document.xml", b"<w/>")]),
+        lambda: rezip(None, add=[("notes/today.txt", b"minutes")]),
         "not-xlsx",
         "this is a zip archive but not an .xlsx workbook (no workbook part); open it in Excel "
         "or LibreOffice and save it as an Excel Workbook (.xlsx)",
+    ),
+    "word document": (
+        lambda: rezip(None, add=[("[Content_Types].xml", b"<T/>"), ("word/document.xml", b"<w/>")]),
+        "not-xlsx",
+        "this is a Word document (.docx), not an .xlsx workbook; give the .xlsx workbook made "
+        "by `audit-kit template` and filled in",
+    ),
+    "renamed pdf": (
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 40,
+        "not-xlsx",
+        "this is a PDF document, not an .xlsx workbook; give the .xlsx workbook made by "
+        "`audit-kit template` and filled in",
+    ),
+    "renamed picture": (
+        lambda: b"\x89PNG\r\n\x1a\n" + bytes(200),
+        "not-xlsx",
+        "this is a PNG picture, not an .xlsx workbook; give the .xlsx workbook made by "
+        "`audit-kit template` and filled in",
+    ),
+    "renamed rtf": (
+        lambda: b"{\\rtf1\\ansi Item id, Answer}",
+        "not-xlsx",
+        "this is a Rich Text (RTF) document, not an .xlsx workbook; give the .xlsx workbook "
+        "made by `audit-kit template` and filled in",
+    ),
+    "strict open xml": (
+        _strict,
+        "strict-ooxml",
+        "the workbook is saved as Strict Open XML, which audit-kit does not read; save it as an "
+        "ordinary Excel Workbook (.xlsx) (Excel: File > Save As > Excel Workbook; not 'Strict "
+        "Open XML Spreadsheet')",
+    ),
+    "cut-off instructions sheet": (
+        lambda: rezip(change={INSTRUCTIONS: part(INSTRUCTIONS)[: len(part(INSTRUCTIONS)) // 2]}),
+        "damaged",
+        f"sheet Instructions (part {INSTRUCTIONS}) is damaged: it is cut off or is not "
+        "well-formed XML (line 1); get the original file again, or open it in Excel or "
+        "LibreOffice and save it as an Excel Workbook (.xlsx)",
     ),
     "encrypted zip member": (
         _encrypted_member,
@@ -374,11 +422,20 @@ def test_ordinary_workbooks_pass(tmp_path: Path) -> None:
     ):
         checked = preflight(_write(tmp_path, name, data))
         assert checked.data == data
-        assert not checked.has_formulas
+    libreoffice = preflight(DATA / "libreoffice-filled.xlsx")
+    assert not libreoffice.has_formulas
+    assert libreoffice.merges["Program"] == [(11, 2, 11, 3)]  # the instrument's name
+    # the template's own formulas: each sheet's count (A2) and mat.storage's Applies? (H10)
+    checked = preflight(_write(tmp_path, "template.xlsx", TEMPLATE))
+    assert checked.formulas is not None
+    assert {k: sorted(v) for k, v in checked.formulas.items() if v} == {
+        "MAT": [(2, 1), (10, 8)],
+        "COD": [(2, 1)],
+    }
     wb = load_workbook(io.BytesIO(TEMPLATE))
-    wb["MAT"]["I4"] = "=1+1"
+    wb["MAT"]["G5"] = "=1+1"
     wb.save(tmp_path / "formula.xlsx")
-    assert preflight(tmp_path / "formula.xlsx").has_formulas
+    assert (5, 7) in (preflight(tmp_path / "formula.xlsx").formulas or {})["MAT"]
 
 
 def test_legacy_xls_by_name_is_refused_before_reading(runner: CliRunner) -> None:
@@ -402,7 +459,7 @@ def test_parser_refuses_entities_even_without_the_guard(where: str) -> None:
         )
         data = rezip(data, change={"[Content_Types].xml": types})
     with pytest.raises(InputFileError) as caught:
-        _load(Checked(data=data, has_formulas=False), "in.xlsx")
+        _load(Checked(data=data), "in.xlsx")
     assert caught.value.problems[0].code == "unreadable"
 
 

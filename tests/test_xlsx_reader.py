@@ -22,7 +22,9 @@ from audit_kit.cli import cli
 from audit_kit.errors import AuditKitError, InputFileError, ResponsesError
 from audit_kit.formats.responses_json import dump_responses, parse_responses
 from audit_kit.formats.xlsx import layout as lay
+from audit_kit.formats.xlsx.guard import Checked
 from audit_kit.formats.xlsx.reader import read_workbook
+from audit_kit.formats.xlsx.reader.load import load
 from audit_kit.formats.xlsx.template import build_workbook
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses, conform
@@ -41,7 +43,8 @@ PROGRAM: dict[str, Any] = {
     "Assessor": "Ana Pérez, clinical director",
     "Assessment date": date(2026, 10, 1),
 }
-# mini's rows: MAT 4 admit, 5 route, 6 naloxone, 7 pregnancy, 8 storage; COD 4 screen, 5 crisis
+# mini's rows: MAT 5 admit, 6 route, 8 naloxone, 9 pregnancy, 10 storage; COD 5 screen, 6 crisis
+# (rows 4 and 7 of MAT and row 4 of COD name the dimensions); answers in column D
 COLUMN_KEYS = {c.header: c.key for c in lay.COLUMNS}
 
 
@@ -191,6 +194,8 @@ def _typed(item_kind: AnswerKind, answer: Answer, instrument: Instrument, item_i
     if item_kind is AnswerKind.CHOICE:
         item = instrument.item(item_id)
         return next(c.label for c in item.choices or [] if c.value == answer.value)
+    if item_kind is AnswerKind.PERCENT:
+        return f"{answer.value}%"  # a bare 1 could be 1% or 100%, and is refused
     return answer.value
 
 
@@ -318,9 +323,9 @@ def test_rows_shuffled_row_inserted_extra_column_and_sheets_moved_score_the_same
     ws = wb["MAT"]
     for sheet in wb.worksheets:
         sheet.protection.sheet = False
-    ws.insert_cols(3)  # a column of the user's own between Dimension and Question
+    ws.insert_cols(3)  # a column of the user's own between Item and Question
     ws.cell(lay.HEADER_ROW, 3).value = "Owner"
-    first, last = lay.FIRST_ITEM_ROW, lay.FIRST_ITEM_ROW + 4
+    first, last = lay.FIRST_BODY_ROW, lay.FIRST_BODY_ROW + 6
     rows = [[c.value for c in ws[r]] for r in range(first, last + 1)]
     for r, values in zip(range(first, last + 1), reversed(rows), strict=True):
         for c, value in enumerate(values, start=1):
@@ -347,8 +352,8 @@ def test_item_moved_to_another_sheet_is_still_found(blank: bytes, tmp_path: Path
     wb = fill(blank, {"cod.crisis": {"answer": 5}})
     mat, cod = wb["MAT"], wb["COD"]
     for col in range(1, len(lay.COLUMNS) + 1):
-        mat.cell(20, col).value = cod.cell(5, col).value
-        cod.cell(5, col).value = None
+        mat.cell(20, col).value = cod.cell(6, col).value
+        cod.cell(6, col).value = None
     _, responses = read_workbook(save(wb, tmp_path / "moved.xlsx"), MINI)
     assert responses.answers == {"cod.crisis": Answer(value=5)}
 
@@ -466,7 +471,7 @@ def test_item_not_for_the_setting_may_stay_empty_or_be_na(blank: bytes, tmp_path
     residential = PROGRAM | {"Setting": "Residential"}
     wb = fill(blank, {"mat.storage": {"answer": "N/A", "na_reason": "No."}}, residential)
     path = save(wb, tmp_path / "on.xlsx")
-    assert problems_of(path) == ["MAT!F8: mat.storage cannot be answered N/A; choose 1-5"]
+    assert problems_of(path) == ["MAT!D10: mat.storage cannot be answered N/A; choose 1-5"]
 
 
 def test_program_values_in_other_forms(blank: bytes, tmp_path: Path) -> None:
@@ -507,13 +512,14 @@ def test_wrong_answers_all_reported_at_once_with_their_cells(blank: bytes, tmp_p
         },
     )
     assert problems_of(save(wb, tmp_path / "wrong.xlsx")) == [
-        'MAT!F4: "maybe" is not an answer to mat.admit; choose 1-5',
-        'MAT!F5: "sometimes" is not an answer to mat.route; pick one from the cell\'s list: '
+        'MAT!D5: "maybe" is not an answer to MAT-1; give one score: 1, 2, 3, 4 or 5',
+        'MAT!D6: "sometimes" is not an answer to MAT-2; give one from the cell\'s list: '
         "On site, By written referral, No route at all",
-        'MAT!F6: "150" is not an answer to mat.naloxone; choose a percentage from 0 to 100',
-        'MAT!F7: "7" is not an answer to mat.pregnancy; choose 1-5 or N/A',
-        'COD!F4: "TRUE" is not an answer to cod.screen; choose 1-5',
-        'COD!F5: "3.5" is not an answer to cod.crisis; choose 1-5',
+        'MAT!D8: "150" is not an answer to MAT-3; give one percentage from 0 to 100, typed as '
+        "95 or 95% (No eligible cases or N/A if the audit found none)",
+        'MAT!D9: "7" is not an answer to MAT-4; give one score: 1, 2, 3, 4 or 5 or N/A',
+        'COD!D5: "TRUE" is not an answer to COD-1; give one score: 1, 2, 3, 4 or 5',
+        'COD!D6: "3.5" is not an answer to COD-2; give one score: 1, 2, 3, 4 or 5',
     ]
 
 
@@ -527,15 +533,15 @@ def test_not_applicable_problems_point_at_the_right_cells(blank: bytes, tmp_path
         },
     )
     assert problems_of(save(wb, tmp_path / "na.xlsx")) == [
-        "MAT!F4: mat.admit cannot be answered N/A; choose 1-5",
-        "MAT!G7: mat.pregnancy is marked N/A without a reason; say why it does not apply",
-        "COD!G4: cod.screen is answered 3 but also has an N/A reason; clear one of them",
+        "MAT!D5: mat.admit cannot be answered N/A; choose 1-5",
+        "MAT!E9: mat.pregnancy is marked N/A without a reason; say why it does not apply",
+        "COD!E5: cod.screen is answered 3 but also has an N/A reason; clear one of them",
     ]
 
 
 def test_missing_item_rows_are_named_with_their_sheet(blank: bytes, tmp_path: Path) -> None:
     wb = fill(blank, {"mat.admit": {"answer": 3}})
-    wb["MAT"].delete_rows(5, 2)  # mat.route and mat.naloxone
+    wb["MAT"].delete_rows(6, 3)  # mat.route, the Safety row and mat.naloxone
     assert problems_of(save(wb, tmp_path / "deleted.xlsx")) == [
         "sheet 'MAT': the row of mat.route (MOUD route) is missing; it belongs on sheet MAT: "
         "restore the row (copy it from a new template) with its answer",
@@ -555,14 +561,14 @@ def test_missing_sheet_is_one_problem(blank: bytes, tmp_path: Path) -> None:
 
 def test_unknown_and_duplicate_ids(blank: bytes, tmp_path: Path) -> None:
     wb = fill(blank, {"mat.admit": {"answer": 3}})
-    wb["MAT"]["A5"] = "mat.admit"  # was mat.route
-    wb["COD"]["A4"] = "cod.screenn"
+    wb["MAT"]["I6"] = "mat.admit"  # was mat.route
+    wb["COD"]["I5"] = "cod.screenn"
     assert problems_of(save(wb, tmp_path / "ids.xlsx")) == [
-        "MAT!A4: mat.admit has more than one row (MAT!A4, MAT!A5); keep one row per item",
-        "MAT!A5: mat.admit has more than one row (MAT!A4, MAT!A5); keep one row per item",
+        "MAT!I5: mat.admit has more than one row (MAT!I5, MAT!I6); keep one row per item",
+        "MAT!I6: mat.admit has more than one row (MAT!I5, MAT!I6); keep one row per item",
         "sheet 'MAT': the row of mat.route (MOUD route) is missing; it belongs on sheet MAT: "
         "restore the row (copy it from a new template) with its answer",
-        "COD!A4: 'cod.screenn' is not an item of mini 1.0; did you mean cod.screen?",
+        "COD!I5: 'cod.screenn' is not an item of mini 1.0; did you mean cod.screen?",
         "sheet 'COD': the row of cod.screen (Universal screening) is missing; it belongs on "
         "sheet COD: restore the row (copy it from a new template) with its answer",
     ]
@@ -570,11 +576,11 @@ def test_unknown_and_duplicate_ids(blank: bytes, tmp_path: Path) -> None:
 
 def test_answer_in_a_row_without_item_id(blank: bytes, tmp_path: Path) -> None:
     wb = fill(blank, {})
-    wb["MAT"].insert_rows(5)
-    wb["MAT"]["F5"] = 4
-    wb["MAT"]["C5"] = "my own remark"  # text outside the read columns is fine
+    wb["MAT"].insert_rows(6)
+    wb["MAT"]["D6"] = 4
+    wb["MAT"]["C6"] = "my own remark"  # text outside the read columns is fine
     assert problems_of(save(wb, tmp_path / "noid.xlsx")) == [
-        "MAT!F5: this row has no item id in A5, so what it holds cannot be read; move it into "
+        "MAT!D6: this row has no item id in I6, so what it holds cannot be read; move it into "
         "the row of its item, or clear it"
     ]
 
@@ -592,8 +598,8 @@ def test_header_row_problems(blank: bytes, tmp_path: Path) -> None:
     wb = fill(blank, {})
     wb["MAT"].cell(lay.HEADER_ROW, 12).value = "Answer"
     assert problems_of(save(wb, tmp_path / "twice.xlsx")) == [
-        "MAT!F3: the 'Answer' column appears more than once (F3, L3); keep one",
-        "MAT!L3: the 'Answer' column appears more than once (F3, L3); keep one",
+        "MAT!D3: the 'Answer' column appears more than once (D3, L3); keep one",
+        "MAT!L3: the 'Answer' column appears more than once (D3, L3); keep one",
     ]
 
 
@@ -697,14 +703,14 @@ def test_formula_without_saved_result_and_error_cells(blank: bytes, tmp_path: Pa
     patch(
         path,
         sheet_part(path, "COD"),
-        lambda x: re.sub(rb'<c r="F5"( s="\d+")[^>]*/>', rb'<c r="F5"\1 t="e"><v>#N/A</v></c>', x),
+        lambda x: re.sub(rb'<c r="D6"( s="\d+")[^>]*/>', rb'<c r="D6"\1 t="e"><v>#N/A</v></c>', x),
     )
     assert problems_of(path) == [
-        "MAT!F4: the cell holds a formula without a saved result; type the answer itself, or "
+        "MAT!D5: the cell holds a formula without a saved result; type the answer itself, or "
         "open and save the file in Excel or LibreOffice so that the result is saved",
-        "MAT!I5: the cell holds a formula without a saved result; type the text itself, or open "
+        "MAT!G6: the cell holds a formula without a saved result; type the text itself, or open "
         "and save the file in Excel or LibreOffice so that the result is saved",
-        "COD!F5: the cell shows the error #N/A, not a value; replace the formula or text with "
+        "COD!D6: the cell shows the error #N/A, not a value; replace the formula or text with "
         "the answer itself",
     ]
 
@@ -712,7 +718,7 @@ def test_formula_without_saved_result_and_error_cells(blank: bytes, tmp_path: Pa
 def test_text_too_long(blank: bytes, tmp_path: Path) -> None:
     wb = fill(blank, {"mat.admit": {"answer": 3, "note": "n" * 10_001}})
     assert problems_of(save(wb, tmp_path / "long.xlsx")) == [
-        "MAT!I4: the text is too long (10,001 characters); shorten it to at most 10,000 characters"
+        "MAT!G5: the text is too long (10,001 characters); shorten it to at most 10,000 characters"
     ]
 
 
@@ -802,7 +808,7 @@ def test_bundled_instrument_is_found_from_the_meta_sheet(tmp_path: Path) -> None
     path = save(wb, tmp_path / "bundled.xlsx")
     with pytest.raises(ResponsesError) as caught:
         read_workbook(path, None)
-    assert [p.location.cell for p in caught.value.problems] == ["F4"]
+    assert [p.location.cell for p in caught.value.problems] == ["D5"]
 
 
 # -- the command line and the input file -------------------------------------------------------
@@ -826,8 +832,9 @@ def test_score_lists_every_problem_and_exits_2(
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f'Error: {path}: MAT!F4: "maybe" is not an answer to mat.admit; choose 1-5',
-        f"Error: {path}: MAT!G7: mat.pregnancy is marked N/A without a reason; say why it does "
+        f'Error: {path}: MAT!D5: "maybe" is not an answer to MAT-1; give one score: 1, 2, 3, 4 '
+        "or 5",
+        f"Error: {path}: MAT!E9: mat.pregnancy is marked N/A without a reason; say why it does "
         "not apply",
     ]
 
@@ -851,6 +858,15 @@ def test_unparsable_sheet_is_one_clear_problem(blank: bytes, tmp_path: Path) -> 
     with pytest.raises(InputFileError) as caught:
         read_workbook(path, MINI)
     (problem,) = caught.value.problems
+    assert problem.code == "damaged"
+    assert problem.message.startswith(
+        "sheet MAT (part xl/worksheets/sheet3.xml) is damaged: it is cut off or is not "
+        "well-formed XML (line "
+    )
+    # past the guard, a parser failure is one message too
+    with pytest.raises(InputFileError) as caught:
+        load(Checked(path.read_bytes()), str(path))
+    (problem,) = caught.value.problems
     assert problem.code == "unreadable"
     assert problem.message.startswith("the workbook cannot be read (")
 
@@ -859,7 +875,7 @@ def test_unparsable_sheet_is_one_clear_problem(blank: bytes, tmp_path: Path) -> 
     ("damage", "line"),
     [
         (
-            lambda wb: wb["MAT"].delete_rows(5),
+            lambda wb: wb["MAT"].delete_rows(6),
             "sheet 'MAT': the row of mat.route (MOUD route) is missing; it belongs on sheet MAT: "
             "restore the row (copy it from a new template) with its answer",
         ),

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from audit_kit.catalog import load_instrument
 from audit_kit.cli import cli
@@ -61,76 +62,168 @@ def _blank() -> Any:
 
 
 def test_sheets_in_order_with_hidden_lists_and_identity(blank: Any) -> None:
-    assert blank.sheetnames == ["Instructions", "Program", "MAT", "COD", "Lists", "_meta"]
+    assert blank.sheetnames == ["Instructions", "Program", "MAT", "COD", "Guide", "Lists", "_meta"]
     states = {ws.title: ws.sheet_state for ws in blank.worksheets}
     assert states == {
         "Instructions": "visible",
         "Program": "visible",
         "MAT": "visible",
         "COD": "visible",
+        "Guide": "visible",
         "Lists": "hidden",
         "_meta": "veryHidden",
     }
     assert blank.active.title == "Instructions"
 
 
-def test_one_row_per_item_under_the_header(blank: Any) -> None:
+# mini's rows: MAT 4 Access, 5 admit, 6 route, 7 Safety, 8 naloxone, 9 pregnancy, 10 storage;
+# COD 4 Screening, 5 screen, 6 crisis
+ROWS = {"mat.admit": 5, "mat.route": 6, "mat.naloxone": 8, "mat.pregnancy": 9, "mat.storage": 10}
+COL = {key: get_column_letter(n) for key, n in lay.COLUMN_INDEX.items()}
+
+
+def test_one_compact_row_per_item_under_its_dimension(blank: Any) -> None:
     for domain in MINI.domains:
         ws = blank[domain.id.upper()]
         assert [ws.cell(lay.HEADER_ROW, n).value for n in range(1, len(lay.COLUMNS) + 1)] == [
             c.header for c in lay.COLUMNS
         ]
-        ids = [i.id for d in domain.dimensions for i in d.items]
-        rows = range(lay.FIRST_ITEM_ROW, lay.FIRST_ITEM_ROW + len(ids))
-        assert [ws.cell(r, lay.COLUMN_INDEX["id"]).value for r in rows] == ids
-        assert ws.max_row == lay.FIRST_ITEM_ROW + len(ids) - 1
+        expected: list[Any] = []
+        for dimension in domain.dimensions:
+            expected += [dimension.title, *[MINI.code(i.id) for i in dimension.items]]
+        assert [ws.cell(r, 1).value for r in range(lay.FIRST_BODY_ROW, ws.max_row + 1)] == expected
+        ids = [ws.cell(r, lay.COLUMN_INDEX["id"]).value for r in range(4, ws.max_row + 1)]
+        assert [i for i in ids if i] == [i.id for d in domain.dimensions for i in d.items]
         assert ws.cell(lay.TITLE_ROW, 1).value == domain.title
     mat = blank["MAT"]
-    row = lay.FIRST_ITEM_ROW
-    assert mat.cell(row, lay.COLUMN_INDEX["dimension"]).value == "Access"
-    assert str(mat.cell(row, lay.COLUMN_INDEX["question"]).value) == (
-        "Admission on MOUD\nAre people taking prescribed MOUD admitted?"
+    row = ROWS["mat.admit"]
+    assert [mat[f"{COL[k]}{row}"].value for k in ("code", "title", "question", "id")] == [
+        "MAT-1",
+        "Admission on MOUD",
+        "Are people taking prescribed MOUD admitted?",
+        "mat.admit",
+    ]
+    # the long guidance is in the note on the question, and in full on the Guide sheet
+    assert mat[f"{COL['question']}{row}"].comment.text == (
+        "What the answers mean\n1 = Refused or told to taper\n3 = Case by case\n"
+        "5 = Always, dose continued\n\nLook at: policy, interview.\n"
+        "Read the admission policy and ask intake staff."
     )
-    assert mat.cell(row, lay.COLUMN_INDEX["guidance"]).value == (
-        "Look at: policy, interview.\nRead the admission policy and ask intake staff."
+    notes = {
+        item_id: mat[f"{COL['question']}{r}"].comment.text.split("\n\nLook at:")[0]
+        for item_id, r in ROWS.items()
+    }
+    assert notes["mat.route"] == (
+        "What the answers mean\nPick one:\n• On site (scores 5)\n"
+        "• By written referral (scores 3)\n• No route at all (scores 1)"
     )
-    assert mat.cell(row, lay.COLUMN_INDEX["scores"]).value == (
-        "1 = Refused or told to taper\n3 = Case by case\n5 = Always, dose continued"
-    )
-    assert mat.cell(row + 1, lay.COLUMN_INDEX["scores"]).value == (
-        "Pick one:\n• On site (scores 5)\n• By written referral (scores 3)\n"
-        "• No route at all (scores 1)"
-    )
-    assert mat.cell(row + 2, lay.COLUMN_INDEX["scores"]).value.splitlines()[:3] == [
-        "Type the % of audited charts, 0-100. It scores:",
+    assert notes["mat.naloxone"].splitlines()[1:4] == [
+        "Type the % of audited charts that meet it, 0 to 100 (95 or 95%). It scores:",
         "5 = 90% to 100%",
         "4 = 80% to under 90%",
     ]
-    assert mat.cell(row + 3, lay.COLUMN_INDEX["scores"]).value.endswith(
-        "N/A allowed: The program serves only men."
+    assert notes["mat.naloxone"].endswith(
+        "No eligible cases in the audit? Type: No eligible cases."
     )
-    assert mat.cell(row + 4, lay.COLUMN_INDEX["scores"]).value.endswith(
+    assert notes["mat.pregnancy"].endswith("N/A allowed: The program serves only men.")
+    assert notes["mat.storage"].endswith(
         "Only for: Residential, Hospital inpatient. Other programs leave it empty."
     )
+    guide = blank["Guide"]
+    codes = [guide.cell(r, 1).value for r in range(4, guide.max_row + 1)]
+    assert codes == [
+        "MAT · Medications · Access",
+        "MAT-1",
+        "MAT-2",
+        "MAT · Medications · Safety",
+        "MAT-3",
+        "MAT-4",
+        "MAT-5",
+        "COD · Co-occurring care · Screening",
+        "COD-1",
+        "COD-2",
+    ]
+    assert (
+        guide["C5"].value
+        == "1 = Refused or told to taper\n3 = Case by case\n5 = Always, dose continued"
+    )
+    assert guide["D5"].value == (
+        "Look at: policy, interview.\nRead the admission policy and ask intake staff."
+    )
+
+
+@pytest.mark.parametrize("ref", ["mat-tsf-cod", "mat-tsf-cod@1.0"])
+def test_rows_are_compact_on_screen_and_paper(ref: str) -> None:
+    """The bundled instruments: half the rows take at most 4 lines, nine in ten at most 6, none
+    more than 10 (the long guidance is in notes and on the Guide sheet), so that a laptop
+    screen or a printed page shows about ten items, not two to four."""
+    bundled = load_instrument(ref)
+    wb = workbook(build_workbook(bundled))
+    heights = []
+    for domain in bundled.domains:
+        ws = wb[domain.id.upper()]
+        heights += [
+            ws.row_dimensions[r].height
+            for r in range(lay.FIRST_BODY_ROW, ws.max_row + 1)
+            if ws.cell(r, lay.COLUMN_INDEX["id"]).value
+        ]
+    assert len(heights) == bundled.item_count
+    heights.sort()
+
+    def lines(points: float) -> float:
+        return (points - 3) / 12.75
+
+    assert lines(heights[len(heights) // 2]) <= 4
+    assert lines(heights[len(heights) * 9 // 10]) <= 6
+    assert lines(heights[-1]) <= 10
 
 
 def test_prints_readably(blank: Any) -> None:
+    printed = [c for c in lay.COLUMNS if c.printed]
+    assert printed == list(lay.COLUMNS[: len(printed)])  # the id column is last, not printed
     for title in ("MAT", "COD"):
         ws = blank[title]
-        assert ws.freeze_panes == f"A{lay.FIRST_ITEM_ROW}"
+        # the code, item and question stay in view; so does the header
+        assert ws.freeze_panes == f"{COL['answer']}{lay.FIRST_BODY_ROW}"
         assert ws.print_title_rows == f"${lay.HEADER_ROW}:${lay.HEADER_ROW}"
+        assert ws.print_area == f"'{title}'!$A$1:${COL['applies']}${ws.max_row}"
         assert ws.page_setup.orientation == "landscape"
         assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        widths = [ws.column_dimensions[chr(64 + n)].width for n in range(1, len(lay.COLUMNS) + 1)]
-        assert widths == [c.width for c in lay.COLUMNS]
-        for row in range(lay.FIRST_ITEM_ROW, ws.max_row + 1):
-            assert ws.cell(row, 3).alignment.wrap_text
+        for row in range(lay.FIRST_BODY_ROW, ws.max_row + 1):
             assert 12 < ws.row_dimensions[row].height <= 409
-        assert ws.oddHeader.right.text == "&A"
+            # an id broken over two lines reads as two words: never wrapped, always wide enough
+            item_id = ws.cell(row, lay.COLUMN_INDEX["id"])
+            if item_id.value:
+                assert ws.cell(row, lay.COLUMN_INDEX["question"]).alignment.wrap_text
+                assert not item_id.alignment.wrap_text
+                assert ws.column_dimensions[COL["id"]].width >= len(item_id.value) * 0.85
+        assert ws.oddHeader.left.text == f"&A · {MINI.domain(title.lower()).title}"
+        assert ws.oddHeader.right.text == "mini 1.0"
         assert ws.oddFooter.center.text == "Page &P of &N"
     for title in ("Instructions", "Program"):
         assert blank[title].page_setup.orientation == "portrait"
+    assert blank["Instructions"].oddHeader.left.text == "&A · Mini test instrument"
+
+
+def test_page_headers_never_meet() -> None:
+    """Left (sheet and heading) and right (program and instrument) are cut short enough to fit
+    side by side on a portrait page, at 8 points; '&' is doubled so that it is no code."""
+    data = MINI.model_dump()
+    data["domains"][0]["title"] = "Medications & " + "very long words " * 10
+    long = Instrument.model_validate(data)
+    responses = RESPONSES.model_copy(
+        update={"program": RESPONSES.program.model_copy(update={"name": "P & Q " * 40})}
+    )
+    wb = workbook(build_workbook(long, responses=responses))
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        left, right = ws.oddHeader.left.text, ws.oddHeader.right.text
+        assert len(left.replace("&&", "&")) - 2 + 31 + len(right.replace("&&", "&")) <= 120
+        assert "& " not in left.replace("&&", "") and "& " not in right.replace("&&", "")
+    assert wb["MAT"].oddHeader.left.text.startswith("&A · Medications && very long")
+    assert wb["MAT"].oddHeader.right.text.endswith("… · mini 1.0")
 
 
 def test_structure_protected_and_only_answer_cells_open(blank: Any) -> None:
@@ -139,7 +232,7 @@ def test_structure_protected_and_only_answer_cells_open(blank: Any) -> None:
         assert ws.protection.sheet, ws.title
     mat = blank["MAT"]
     for column in lay.COLUMNS:
-        cell = mat.cell(lay.FIRST_ITEM_ROW, lay.COLUMN_INDEX[column.key])
+        cell = mat.cell(ROWS["mat.admit"], lay.COLUMN_INDEX[column.key])
         assert cell.protection.locked is not column.filled_in, column.key
     program = blank["Program"]
     for field in lay.PROGRAM_FIELDS:
@@ -190,31 +283,99 @@ def test_checksum_ignores_wording_but_not_scoring() -> None:
         assert lay.instrument_checksum(_edited(change)) != same
 
 
+def _validation(ws: Any, coordinate: str) -> Any:
+    (dv,) = [v for v in ws.data_validations.dataValidation if coordinate in v.sqref]
+    return dv
+
+
 def test_dropdowns_come_from_the_hidden_list_sheet(blank: Any) -> None:
     lists = blank["Lists"]
 
     def offered(ws: Any, coordinate: str) -> tuple[str, list[Any]]:
-        (dv,) = [v for v in ws.data_validations.dataValidation if coordinate in v.sqref]
+        dv = _validation(ws, coordinate)
         if dv.type != "list":
-            return dv.type, [dv.formula1, dv.formula2, dv.errorStyle]
+            return dv.type, [dv.formula1, dv.errorStyle]
         match = re.fullmatch(r"Lists!\$([A-Z]+)\$2:\$\1\$(\d+)", dv.formula1)
         assert match, dv.formula1
         col, last = match.groups()
         return "list", [lists[f"{col}{r}"].value for r in range(2, int(last) + 1)]
 
     mat, cod, program = blank["MAT"], blank["COD"], blank["Program"]
-    assert offered(mat, "F4") == ("list", [1, 2, 3, 4, 5])
-    assert offered(mat, "F5") == ("list", ["On site", "By written referral", "No route at all"])
-    assert offered(mat, "F6") == ("decimal", ["0", "100", "stop"])
-    assert offered(mat, "F7") == ("list", [1, 2, 3, 4, 5, "N/A"])
-    assert offered(mat, "F8") == ("list", [1, 2, 3, 4, 5])
-    assert offered(cod, "F4") == ("list", [1, 2, 3, 4, 5])
+    answer = COL["answer"]
+    assert offered(mat, f"{answer}5") == ("list", [1, 2, 3, 4, 5])
+    assert offered(mat, f"{answer}6") == (
+        "list",
+        ["On site", "By written referral", "No route at all"],
+    )
+    assert offered(mat, f"{answer}8") == (
+        "custom",
+        [
+            'OR(AND(ISNUMBER(D8),D8>=0,D8<=100),TRIM(D8)="N/A",TRIM(D8)="No eligible cases")',
+            "stop",
+        ],
+    )
+    assert offered(mat, f"{answer}9") == ("list", [1, 2, 3, 4, 5, "N/A"])
+    assert offered(mat, f"{answer}10") == ("list", [1, 2, 3, 4, 5])
+    assert offered(cod, f"{answer}5") == ("list", [1, 2, 3, 4, 5])
     assert offered(program, "B5") == ("list", [s.label for s in Setting])
     assert offered(program, "B6") == ("list", ["Yes", "No"])
-    for ws, count in ((mat, 5), (cod, 2)):  # one validation per answer cell, of its own sheet
+    for ws, rows in ((mat, [5, 6, 8, 9, 10]), (cod, [5, 6])):  # each answer cell, its own check
         covered = [str(c) for v in ws.data_validations.dataValidation for c in v.sqref.ranges]
-        rows = range(lay.FIRST_ITEM_ROW, lay.FIRST_ITEM_ROW + count)
-        assert sorted(covered) == sorted(f"F{r}" for r in rows)
+        assert sorted(covered) == sorted(f"{answer}{r}" for r in rows)
+
+
+def test_answer_cells_say_what_they_take(blank: Any) -> None:
+    """The input message shown while an answer cell is selected: what the item's answers are."""
+    mat = blank["MAT"]
+    answer = COL["answer"]
+
+    def prompt(row: int) -> tuple[str, str]:
+        dv = _validation(mat, f"{answer}{row}")
+        assert dv.showInputMessage
+        return dv.promptTitle, dv.prompt
+
+    assert prompt(5) == (
+        "MAT-1: a score, 1 to 5",
+        "1 = not in place, or against the guidance\n3 = routine practice\n"
+        "5 = fully in place, monitored, improved\n"
+        "2 and 4 lie between. This item's own 1, 3 and 5: hover over the question.",
+    )
+    assert prompt(6)[0] == "MAT-2: pick one"
+    assert prompt(8) == (
+        "MAT-3: a percentage",
+        "Type the share of audited charts that meet it, from 0 to 100: 95 or 95% (not 0.95).\n"
+        "The audit found no eligible cases? Type: No eligible cases",
+    )
+    assert prompt(9)[1].endswith("N/A allowed: say why in N/A reason.")
+    assert prompt(10)[1].endswith("It may not apply: see Applies?")
+
+
+@pytest.mark.parametrize("ref", ["mat-tsf-cod", "mat-tsf-cod@1.0"])
+def test_input_messages_fit_excel_and_no_dropdown_offers_a_bare_number_as_a_choice(
+    ref: str,
+) -> None:
+    """Excel refuses to open a file with a longer input message. A choice is picked by its
+    words: a digit means a score (1 the lowest, 5 the highest) on every item."""
+    bundled = load_instrument(ref)
+    wb = workbook(build_workbook(bundled))
+    lists = wb["Lists"]
+    seen = 0
+    for domain in bundled.domains:
+        ws = wb[domain.id.upper()]
+        for dv in ws.data_validations.dataValidation:
+            seen += 1
+            assert dv.showInputMessage and dv.prompt and dv.promptTitle
+            assert len(dv.promptTitle) <= 32 and len(dv.prompt) <= 255, dv.prompt
+            if dv.type != "list":
+                continue
+            col = re.match(r"Lists!\$([A-Z]+)\$2:\$[A-Z]+\$(\d+)", dv.formula1)
+            assert col is not None
+            entries = [c.value for c in lists[col.group(1)][1:] if c.value is not None]
+            if entries[:5] == [1, 2, 3, 4, 5]:
+                assert entries[5:] in ([], ["N/A"])
+            else:
+                assert not any(re.fullmatch(r"\s*\d+\s*", str(e)) for e in entries), entries
+    assert seen == bundled.item_count
 
 
 def test_long_choice_lists_use_ranges_not_inline_text() -> None:
@@ -228,6 +389,17 @@ def test_long_choice_lists_use_ranges_not_inline_text() -> None:
     assert max(labels) > 255  # an inline list could not hold them
 
 
+def _formula_cells(raw: bytes) -> dict[str, list[str]]:
+    """The cells holding a formula, by sheet part."""
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = zf.read(name).decode()
+                found[name] = re.findall(r'<c r="([A-Z]+\d+)"[^>]*><f>', xml)
+    return found
+
+
 def test_text_never_becomes_a_formula() -> None:
     data = MINI.model_dump()
     data["title"] = "=1+1 instrument & co"
@@ -238,19 +410,27 @@ def test_text_never_becomes_a_formula() -> None:
     data["domains"][0]["dimensions"][0]["items"][1]["choices"][0]["label"] = "=on site"
     hostile = Instrument.model_validate(data)
     raw = build_workbook(hostile, responses=RESPONSES.model_copy())
-    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-        sheets = [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/")]
-    assert sheets
-    for xml in sheets:
-        assert not re.search(rb"<f[ >/]", xml), "a formula was written"
+    # the only formulas are the workbook's own: each sheet's count and the Applies? cells
+    formulas = _formula_cells(raw)
+    assert formulas == {
+        "xl/worksheets/sheet1.xml": [],
+        "xl/worksheets/sheet2.xml": [],
+        "xl/worksheets/sheet3.xml": ["A2", f"{COL['applies']}10"],
+        "xl/worksheets/sheet4.xml": ["A2"],
+        "xl/worksheets/sheet5.xml": [],
+        "xl/worksheets/sheet6.xml": [],
+        "xl/worksheets/sheet7.xml": [],
+    }
     wb = workbook(raw)
     strings = [
         wb["Instructions"]["A1"],
         wb["Program"]["B11"],
         wb["MAT"]["A1"],
-        wb["MAT"]["H4"],
-        wb["MAT"]["I4"],
-        wb["MAT"]["G7"],
+        wb["MAT"][f"{COL['title']}5"],
+        wb["MAT"][f"{COL['question']}5"],
+        wb["MAT"][f"{COL['evidence']}5"],
+        wb["MAT"][f"{COL['note']}5"],
+        wb["MAT"][f"{COL['na_reason']}9"],
         wb["Program"]["B4"],
         wb["Lists"]["D2"],
     ]
@@ -258,12 +438,27 @@ def test_text_never_becomes_a_formula() -> None:
         assert cell.data_type == "s", cell.coordinate
         assert str(cell.value).startswith("="), cell.coordinate
         assert cell.quotePrefix, cell.coordinate
-    assert wb["MAT"]["I4"].value == "=1+1"
-    assert wb["MAT"]["D4"].value == "Look at: policy, interview.\n=A1"
-    assert str(wb["MAT"]["C4"].value) == '=3+3\n=HYPERLINK("http://x")'
-    assert wb["MAT"]["E4"].value.startswith("1 = =B2\n")
+    assert wb["MAT"][f"{COL['note']}5"].value == "=1+1"
+    assert wb["MAT"][f"{COL['question']}5"].value == '=HYPERLINK("http://x")'
+    note = wb["MAT"][f"{COL['question']}5"].comment.text
+    assert "1 = =B2\n" in note and note.endswith("\n=A1")
     assert wb["Program"]["B8"].value == "@SUM(1,1) and +1"
-    assert wb["MAT"].oddHeader.left.text == "=1+1 instrument && co (mini 1.0)"
+    assert wb["Guide"].oddHeader.left.text == "&A · =1+1 instrument && co"
+
+
+@pytest.mark.parametrize(
+    "note", ["+1 charts", "-3 missing", "@Ana to check", "=A1", "3", "2026-10-01"]
+)
+def test_text_that_a_spreadsheet_would_turn_into_a_formula_or_number_keeps_its_quote(
+    note: str,
+) -> None:
+    """Text starting with = + - @, or looking like a number or date, is written with the quote
+    prefix: editing the cell later and pressing Enter keeps it as typed."""
+    responses = RESPONSES.model_copy(update={"answers": {"cod.screen": Answer(note=note)}})
+    cell = workbook(build_workbook(MINI, responses=responses))["COD"][f"{COL['note']}5"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (note, "s", True)
+    plain = RESPONSES.model_copy(update={"answers": {"cod.screen": Answer(note="Audit due")}})
+    assert not workbook(build_workbook(MINI, responses=plain))["COD"][f"{COL['note']}5"].quotePrefix
 
 
 def test_safe_text() -> None:
@@ -273,28 +468,46 @@ def test_safe_text() -> None:
 
 
 def test_items_not_for_the_setting_are_marked() -> None:
-    wb = workbook(build_workbook(MINI, program_name="Casa", setting=Setting.OUTPATIENT))
-    storage = wb["MAT"][f"E{lay.FIRST_ITEM_ROW + 4}"]
-    assert storage.value.endswith("Not for outpatient programs: leave it empty.")
-    assert storage.font.color.rgb.endswith("6F6F6F")
+    """mat.storage is for residential and hospital programs: its Applies? cell says so, live
+    from the Program sheet's setting, and shows what it says for the setting written."""
+    raw = build_workbook(MINI, program_name="Casa", setting=Setting.OUTPATIENT)
+    wb = workbook(raw)
+    storage = wb["MAT"][f"{COL['applies']}10"]
+    assert storage.value == (
+        '=IF(Program!$B$5="Outpatient","No: not for outpatient programs.",'
+        'IF(Program!$B$5="Intensive outpatient","No: not for intensive outpatient programs.",'
+        'IF(Program!$B$5="Opioid treatment program (OTP)","No: not for opioid treatment '
+        'programs.",IF(Program!$B$5="Other","No: not for other programs.",""))))'
+    )
+    shown = load_workbook(io.BytesIO(raw), data_only=True)
+    assert shown["MAT"][f"{COL['applies']}10"].value == "No: not for outpatient programs."
+    assert shown["MAT"]["A2"].value == "Progress: 0 of 5 answered, 1 do not apply, 4 to go"
     assert wb["Program"]["B4"].value == "Casa"
     assert wb["Program"]["B5"].value == "Outpatient"
-    residential = workbook(build_workbook(MINI, setting=Setting.RESIDENTIAL))
-    assert "Not for" not in residential["MAT"][f"E{lay.FIRST_ITEM_ROW + 4}"].value
+    residential = load_workbook(
+        io.BytesIO(build_workbook(MINI, setting=Setting.RESIDENTIAL)), data_only=True
+    )
+    assert residential["MAT"][f"{COL['applies']}10"].value in (None, "")
+    assert residential["MAT"]["A2"].value == "Progress: 0 of 5 answered, 5 to go"
+    # the rows that do not apply turn grey: one rule over the sheet, on its Applies? column
+    (formatting,) = list(wb["MAT"].conditional_formatting)
+    assert str(formatting.sqref) == f"A4:{COL['id']}10"
+    (rule,) = formatting.rules
+    assert rule.formula == [f'${COL["applies"]}4<>""']
 
 
 def test_filled_with_responses() -> None:
     wb = workbook(build_workbook(MINI, responses=RESPONSES))
     mat, program = wb["MAT"], wb["Program"]
-    assert [mat[f"F{r}"].value for r in range(4, 9)] == [
-        4,
-        "By written referral",
-        72.5,
-        "N/A",
-        None,
-    ]
-    assert (mat["G7"].value, mat["H4"].value) == ("=Men only", "=cmd|' /C calc'!A0")
-    assert wb["COD"]["I4"].value == "Audit due.\nSecond line."
+    answers = [mat[f"{COL['answer']}{r}"] for r in ROWS.values()]
+    assert [a.value for a in answers] == [4, "By written referral", 0.725, "N/A", None]
+    # a percentage is shown as one: 72.5 as "72.5%", never a bare 72.5 that could be misread
+    assert answers[2].number_format == "0.0%"
+    assert (mat[f"{COL['na_reason']}9"].value, mat[f"{COL['evidence']}5"].value) == (
+        "=Men only",
+        "=cmd|' /C calc'!A0",
+    )
+    assert wb["COD"][f"{COL['note']}5"].value == "Audit due.\nSecond line."
     assert [program[f"B{r}"].value for r in range(4, 9)] == [
         '=HYPERLINK("http://example.invalid","Casa")',
         "Outpatient",
@@ -304,6 +517,9 @@ def test_filled_with_responses() -> None:
     ]
     assert program["B9"].value.date() == date(2026, 10, 1)
     assert program["B9"].number_format == "yyyy-mm-dd"
+    shown = load_workbook(io.BytesIO(build_workbook(MINI, responses=RESPONSES)), data_only=True)
+    assert shown["MAT"]["A2"].value == "Progress: 4 of 5 answered, 1 do not apply"
+    assert shown["COD"]["A2"].value == "Progress: 0 of 2 answered, 2 to go"
 
 
 @given(

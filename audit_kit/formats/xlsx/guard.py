@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 
@@ -26,6 +26,8 @@ _CELL = re.compile(rb'<(?:[\w.-]+:)?c\b[^>]*?\sr="\$?([A-Za-z]{1,4})\$?(\d{1,8})
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d{1,8})"')
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData\b[^>]*>")
+_SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData>")
 # Binary parts (pictures, macros, printer settings) are not XML and not scanned; every other
 # part is, whatever its name, since a workbook may name its sheet parts as it likes.
 _BINARY_SUFFIXES = (
@@ -42,8 +44,36 @@ _BINARY_SUFFIXES = (
     ".svg",
 )
 
+# Other files people mistake for a workbook, by their first bytes
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG picture"),
+    (b"\xff\xd8\xff", "a JPEG picture"),
+    (b"GIF87a", "a GIF picture"),
+    (b"GIF89a", "a GIF picture"),
+    (b"{\\rtf", "a Rich Text (RTF) document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+)
+# Office documents of another kind, by the main part of their archive
+_OTHER_OFFICE = (
+    ("word/document.xml", "a Word document (.docx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+)
+_STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+# Parts checked to be whole, well-formed XML (VML drawings, which Excel itself does not
+# always write well-formed, are left out)
+_WELL_FORMED_SUFFIXES = (".xml", ".rels")
+# A merged range of a sheet, e.g. <mergeCell ref="F4:F6"/>
+_MERGE = re.compile(
+    rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\sref="\$?([A-Za-z]{1,4})\$?(\d{1,8})'
+    rb'(?::\$?([A-Za-z]{1,4})\$?(\d{1,8}))?"'
+)
+
 _RESAVE = "open it in Excel or LibreOffice and save it as an Excel Workbook (.xlsx)"
 _RESAVE_SENTENCE = _RESAVE[0].upper() + _RESAVE[1:]
+_FILL_IN = "give the .xlsx workbook made by `audit-kit template` and filled in"
 
 
 @dataclass(frozen=True)
@@ -64,12 +94,27 @@ class Limits:
 LIMITS = Limits()
 
 
+#: A merged range: first row, first column, last row, last column (1-based).
+Merge = tuple[int, int, int, int]
+#: A cell: row, column (1-based).
+CellAt = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Checked:
     """A workbook that passed the checks: its bytes, read once, and what the scan found."""
 
     data: bytes
-    has_formulas: bool
+    #: Cells holding a formula, by sheet name; None when some could not be placed (then the
+    #: reader asks openpyxl).
+    formulas: dict[str, frozenset[CellAt]] | None = field(default_factory=dict)
+    #: Merged ranges by sheet name (openpyxl's fast reader does not report them).
+    merges: dict[str, list[Merge]] = field(default_factory=dict)
+
+    @property
+    def has_formulas(self) -> bool:
+        """Whether any sheet holds a formula (or might)."""
+        return self.formulas is None or any(self.formulas.values())
 
 
 def preflight(path: Path, limits: Limits = LIMITS) -> Checked:
@@ -96,9 +141,6 @@ def preflight(path: Path, limits: Limits = LIMITS) -> Checked:
         names = {info.filename for info in infos}
         _check_kind(archive, names, shown)
         parts = _read_xml_parts(archive, infos, shown)
-    sheet_names = _sheet_names(parts)
-    has_formulas = False
-    cells = 0
     for name, xml in parts.items():
         if _DTD.search(xml):
             raise _error(
@@ -107,6 +149,19 @@ def preflight(path: Path, limits: Limits = LIMITS) -> Checked:
                 f"which can be used to attack the reader; refused. {_RESAVE_SENTENCE}",
                 "xml-entities",
             )
+    sheet_names = _sheet_names(parts)
+    _check_well_formed(parts, sheet_names, shown)
+    if _STRICT_NS in parts.get("xl/workbook.xml", b"")[:4096]:
+        raise _error(
+            shown,
+            "the workbook is saved as Strict Open XML, which audit-kit does not read; save it "
+            "as an ordinary Excel Workbook (.xlsx) (Excel: File > Save As > Excel Workbook; "
+            "not 'Strict Open XML Spreadsheet')",
+            "strict-ooxml",
+        )
+    formulas: dict[str, frozenset[CellAt]] | None = {}
+    cells = 0
+    merges: dict[str, list[Merge]] = {}
     for name, xml in parts.items():
         if not _CELL_TAG.search(xml) and not _ROW.search(xml):
             continue
@@ -121,8 +176,71 @@ def preflight(path: Path, limits: Limits = LIMITS) -> Checked:
                 "too-many-cells",
             )
         _check_extent(xml, sheet_names.get(name, name), shown, limits)
-        has_formulas = has_formulas or bool(_FORMULA.search(xml))
-    return Checked(data=data, has_formulas=has_formulas)
+        if name in sheet_names:
+            merges[sheet_names[name]] = [_merge(m) for m in _MERGE.finditer(xml)]
+            placed = _formula_cells(xml)
+            if formulas is not None and placed is not None:
+                formulas[sheet_names[name]] = placed
+            else:
+                formulas = None
+        elif _FORMULA.search(xml):
+            formulas = None
+    return Checked(data=data, formulas=formulas, merges=merges)
+
+
+def _formula_cells(xml: bytes) -> frozenset[CellAt] | None:
+    """The cells of a sheet holding a formula, or None when some formula is in no cell found
+    (a cell written without its reference)."""
+    start = _SHEET_DATA.search(xml)
+    end = _SHEET_DATA_END.search(xml)
+    if start is None or end is None:
+        return None if _FORMULA.search(xml) else frozenset()
+    cells = list(_CELL.finditer(xml, start.end(), end.start()))
+    found: set[CellAt] = set()
+    for n, cell in enumerate(cells):
+        stop = cells[n + 1].start() if n + 1 < len(cells) else end.start()
+        if _FORMULA.search(xml, cell.end(), stop):
+            found.add((int(cell.group(2)), _column(cell.group(1))))
+    if len(found) != len(_FORMULA.findall(xml, start.end(), end.start())):
+        return None
+    return frozenset(found)
+
+
+def _column(letters: bytes) -> int:
+    col = 0
+    for letter in letters.decode().upper():
+        col = col * 26 + ord(letter) - 64
+    return col
+
+
+def _merge(match: re.Match[bytes]) -> Merge:
+    first_col, first_row, last_col, last_row = match.groups()
+    return (
+        int(first_row),
+        _column(first_col),
+        int(last_row or first_row),
+        _column(last_col or first_col),
+    )
+
+
+def _check_well_formed(parts: dict[str, bytes], sheet_names: dict[str, str], shown: str) -> None:
+    """Refuse a part that is cut off or not XML: the parser would skip some parts silently."""
+    from xml.parsers.expat import ExpatError, ParserCreate
+
+    for name, xml in parts.items():
+        if not name.lower().endswith(_WELL_FORMED_SUFFIXES):
+            continue
+        parser = ParserCreate("UTF-8")  # parts are UTF-8 here, whatever they declare
+        try:
+            parser.Parse(xml, True)
+        except ExpatError as exc:
+            what = f"sheet {sheet_names[name]} (part {name})" if name in sheet_names else name
+            raise _error(
+                shown,
+                f"{what} is damaged: it is cut off or is not well-formed XML (line "
+                f"{exc.lineno}); get the original file again, or {_RESAVE}",
+                "damaged",
+            ) from None
 
 
 def _error(shown: str, message: str, code: str, **where: str) -> InputFileError:
@@ -151,6 +269,9 @@ def _sniff(data: bytes, shown: str) -> None:
     """Refuse what is plainly not an .xlsx, saying what it is instead."""
     if data.startswith(ZIP_MAGIC):
         return
+    for magic, what in _SIGNATURES:
+        if data.startswith(magic):
+            raise _error(shown, f"this is {what}, not an .xlsx workbook; {_FILL_IN}", "not-xlsx")
     if data.startswith(OLE2_MAGIC):
         if _ENCRYPTION_STREAM in data:
             raise _error(
@@ -269,6 +390,9 @@ def _check_kind(archive: zipfile.ZipFile, names: set[str], shown: str) -> None:
             "a plain Excel Workbook (.xlsx) without macros and try again",
             "macros",
         )
+    for main, what in _OTHER_OFFICE:
+        if main in lower and "xl/workbook.xml" not in lower:
+            raise _error(shown, f"this is {what}, not an .xlsx workbook; {_FILL_IN}", "not-xlsx")
     if "[content_types].xml" not in lower or "xl/workbook.xml" not in lower:
         raise _error(
             shown,

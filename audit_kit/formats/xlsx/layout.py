@@ -20,16 +20,18 @@ FORMAT_TAG = "audit-kit assessment workbook"
 
 INSTRUCTIONS_SHEET = "Instructions"
 PROGRAM_SHEET = "Program"
+GUIDE_SHEET = "Guide"
 LISTS_SHEET = "Lists"
 META_SHEET = "_meta"
-RESERVED_SHEETS = (INSTRUCTIONS_SHEET, PROGRAM_SHEET, LISTS_SHEET, META_SHEET)
+RESERVED_SHEETS = (INSTRUCTIONS_SHEET, PROGRAM_SHEET, GUIDE_SHEET, LISTS_SHEET, META_SHEET)
 MAX_SHEET_NAME = 31  # Excel's limit
 
-# Domain sheets: a title, a one-line hint, the header row, then one row per item.
+# Domain sheets: a title, the live answered count, the header row, then each dimension's
+# banner row followed by one row per item.
 TITLE_ROW = 1
-HINT_ROW = 2
+COUNT_ROW = 2
 HEADER_ROW = 3
-FIRST_ITEM_ROW = 4
+FIRST_BODY_ROW = 4
 #: The reader looks this far down for the header row (rows may be inserted above it).
 HEADER_SEARCH_ROWS = 30
 
@@ -46,18 +48,20 @@ class Column:
     header: str
     width: float
     filled_in: bool  # unlocked: the person filling in types here
+    printed: bool = True
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "Item id", 18, False),
-    Column("dimension", "Dimension", 12, False),
-    Column("question", "Question", 30, False),
-    Column("guidance", "Evidence to look at", 38, False),
-    Column("scores", "What the answers mean", 38, False),
-    Column("answer", "Answer", 14, True),
-    Column("na_reason", "N/A reason", 14, True),
-    Column("evidence", "Evidence reference", 14, True),
-    Column("note", "Note", 20, True),
+    Column("code", "Code", 8, False),
+    Column("title", "Item", 22, False),
+    Column("question", "Question", 48, False),
+    Column("answer", "Answer", 20, True),
+    Column("na_reason", "N/A reason", 16, True),
+    Column("evidence", "Evidence reference", 16, True),
+    Column("note", "Note", 22, True),
+    Column("applies", "Applies?", 20, False),
+    # what the reader finds rows by: narrow and grey, never wrapped, not printed
+    Column("id", "Item id", 14, False, printed=False),
 )
 #: 1-based column number of each column key in a fresh template.
 COLUMN_INDEX = {c.key: n for n, c in enumerate(COLUMNS, start=1)}
@@ -66,6 +70,8 @@ TEXT_COLUMNS = ("na_reason", "evidence", "note")
 #: Columns the reader reads; without the first three a sheet cannot be read at all.
 READ_COLUMNS = ("id", "answer", *TEXT_COLUMNS)
 REQUIRED_COLUMNS = ("id", "answer", "na_reason")
+#: Free-text columns where an answer typed by mistake would go unscored.
+ANSWER_LIKE_COLUMNS = ("evidence", "note")
 
 
 def header(key: str) -> str:
@@ -119,6 +125,8 @@ META_SEARCH_ROWS = 20
 
 YES, NO = "Yes", "No"
 NA_TEXT = "N/A"
+#: What a percent cell takes for "the audit found no eligible cases": N/A with this reason.
+NO_CASES_TEXT = "No eligible cases"
 SCALE_ENTRIES = (1, 2, 3, 4, 5)
 
 ITEM_ID_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+$")

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any
 from audit_kit.formats.xlsx import layout as lay
 from audit_kit.formats.xlsx.reader.cells import (
     NotApplicable,
+    as_shown,
     bad_value_message,
+    looks_like_answer,
     read_answer,
     read_text,
     validation_message,
 )
-from audit_kit.formats.xlsx.reader.rows import duplicate, find_rows, missing
+from audit_kit.formats.xlsx.reader.rows import duplicate, find_rows, missing, named
 
 if TYPE_CHECKING:
     from audit_kit.formats.xlsx.reader.load import Book, Located, Raw, Spot
@@ -37,7 +39,7 @@ def read_items(
     book: Book, instrument: Instrument
 ) -> tuple[dict[str, Answer], dict[str, ItemRow], list[Located]]:
     """Answers by item id, where each item's row is, and located problems."""
-    found = find_rows(book)
+    found = find_rows(book, instrument)
     problems = found.problems
     answers: dict[str, Answer] = {}
     rows: dict[str, ItemRow] = {}
@@ -46,7 +48,7 @@ def read_items(
             problems += duplicate(book, item_id, places)
             continue
         item = instrument.item(item_id) if instrument.has_item(item_id) else None
-        answer, item_row, row_problems = _read_row(book, places[0], item)
+        answer, item_row, row_problems = _read_row(book, places[0], item, instrument)
         problems += row_problems
         rows[item_id] = item_row
         if answer is not None:
@@ -56,7 +58,7 @@ def read_items(
 
 
 def _read_row(
-    book: Book, at: RowAt, item: Item | None
+    book: Book, at: RowAt, item: Item | None, instrument: Instrument
 ) -> tuple[Answer | None, ItemRow, list[Located]]:
     """One item row as an Answer (None when a cell is unusable), and where its cells are."""
     from pydantic import ValidationError
@@ -79,16 +81,35 @@ def _read_row(
             problems.append(spots["answer"].problem(message, "bad-cell"))
         elif isinstance(value, NotApplicable):
             fields["not_applicable"] = True
+            if value.reason:
+                fields["na_reason"] = value.reason  # unless a reason of its own is given
         elif value is not None:
             fields["value"] = value
     for key in lay.TEXT_COLUMNS:
         if key not in at.columns:
             continue
-        message, text = read_text(cells.get((at.row, at.columns[key])))
+        raw = cells.get((at.row, at.columns[key]))
+        message, text = read_text(raw)
         if message:
             problems.append(spots[key].problem(message, "bad-cell"))
         elif text:
             fields[key] = text
+        if (
+            item is not None
+            and raw is not None
+            and (raw_answer is None or not as_shown(raw_answer))
+            and key in lay.ANSWER_LIKE_COLUMNS
+            and looks_like_answer(item, raw)
+        ):
+            problems.append(
+                spots[key].problem(
+                    f"'{lay.header(key)}' holds \"{as_shown(raw)}\", which reads as the answer "
+                    f"to {named(instrument, item.id)}, but only the Answer column is scored and "
+                    f"{spots['answer'].location.cell} is empty; move it there (or, if it is "
+                    "not the answer, reword it so that it does not read as one)",
+                    "answer-elsewhere",
+                )
+            )
     if problems:
         return None, item_row, problems
     try:
@@ -109,5 +130,6 @@ def place(instrument: Instrument, problem: AnswerProblem, rows: dict[str, ItemRo
     spot = item_row.spots.get(key, item_row.spots["answer"])
     message = problem.message
     if problem.code == "bad-value":
-        message = bad_value_message(instrument.item(problem.item_id), item_row.answer)
+        item = instrument.item(problem.item_id)
+        message = bad_value_message(item, instrument.code(item.id), item_row.answer)
     return spot.problem(message, problem.code)

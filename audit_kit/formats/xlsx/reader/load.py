@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,11 +14,18 @@ from audit_kit.formats.xlsx import layout as lay
 from audit_kit.model.responses import fold
 
 if TYPE_CHECKING:
-    from audit_kit.formats.xlsx.guard import Checked
+    from audit_kit.formats.xlsx.guard import Checked, Merge
 
 NEW_TEMPLATE = "make a new template with `audit-kit template` and copy the answers into it"
 
-_NOT_READ = frozenset({fold(lay.INSTRUCTIONS_SHEET), fold(lay.LISTS_SHEET)})
+# What a number format shows literally: "quoted text", \x escapes, [colours and conditions]
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_DIGIT_PLACES = re.compile(r"[0#?]")
+_DECIMAL_PLACES = re.compile(r"\.([0#?]+)")
+_EXPONENT = re.compile(r"[eE][+-]")
+
+# sheets of text for people: never holding answers (no domain sheet takes these names)
+_NOT_READ = frozenset(fold(n) for n in (lay.INSTRUCTIONS_SHEET, lay.GUIDE_SHEET, lay.LISTS_SHEET))
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class Raw:
     error: bool = False  # a spreadsheet error such as #N/A or #REF!
     formula: bool = False
     percent: bool = False  # a number shown as a percentage (85% is held as 0.85)
+    decimals: int | None = None  # decimals a number is shown with; None: as many as it has
 
 
 Cells = dict[tuple[int, int], Raw]
@@ -51,9 +60,12 @@ class Spot:
 class Book:
     """The cells of every sheet worth reading, in workbook order, and the file as shown."""
 
-    def __init__(self, sheets: dict[str, Cells], shown: str) -> None:
+    def __init__(
+        self, sheets: dict[str, Cells], shown: str, merges: dict[str, list[Merge]] | None = None
+    ) -> None:
         self.sheets = sheets
         self.shown = shown
+        self.merges = merges or {}
         self.titles = {fold(title): title for title in sheets}
         self.order = {title: n for n, title in enumerate(sheets)}
 
@@ -85,9 +97,11 @@ def load(checked: Checked, shown: str) -> Book:
             # openpyxl warns about parts it does not keep (extensions, odd styles): we only read
             warnings.simplefilter("ignore")
             sheets = _cells(load_workbook(BytesIO(checked.data), read_only=True, data_only=True))
-            if checked.has_formulas:
+            if checked.formulas is None:  # the guard could not place them all
                 formulas = load_workbook(BytesIO(checked.data), read_only=True, data_only=False)
                 _mark_formulas(sheets, formulas)
+            else:
+                _mark_placed_formulas(sheets, checked.formulas)
     except (
         zipfile.BadZipFile,
         InvalidFileException,
@@ -107,7 +121,23 @@ def load(checked: Checked, shown: str) -> Book:
             code="unreadable",
             file=shown,
         ) from None
-    return Book(sheets, shown)
+    return Book(sheets, shown, checked.merges)
+
+
+def shows_percent(number_format: str | None) -> bool:
+    """Whether a number format shows numbers as percentages (85% held as 0.85): a % sign
+    outside quoted text, escapes and [brackets]."""
+    return "%" in _FORMAT_LITERALS.sub("", number_format or "")
+
+
+def shown_decimals(number_format: str | None) -> int | None:
+    """How many decimals a number format shows positive numbers with ('0.0%': 1, '#,##0': 0),
+    or None when it shows them as they are (General, text) or in a way not worked out here."""
+    shown = _FORMAT_LITERALS.sub("", (number_format or "General").split(";")[0])
+    if "general" in shown.lower() or not _DIGIT_PLACES.search(shown) or _EXPONENT.search(shown):
+        return None
+    decimals = _DECIMAL_PLACES.search(shown)
+    return len(decimals.group(1)) if decimals else 0
 
 
 def _sheets(wb: Any) -> Iterable[Any]:
@@ -130,12 +160,30 @@ def _cells(wb: Any) -> dict[str, Cells]:
                     if value is None:
                         continue
                     kind = cell.data_type
-                    percent = kind == "n" and "%" in (cell.number_format or "")
-                    cells[(cell.row, cell.column)] = Raw(value, error=kind == "e", percent=percent)
+                    number = kind == "n" and not isinstance(value, bool)
+                    cells[(cell.row, cell.column)] = Raw(
+                        value,
+                        error=kind == "e",
+                        percent=number and shows_percent(cell.number_format),
+                        decimals=shown_decimals(cell.number_format) if number else None,
+                    )
             sheets[ws.title] = cells
         return sheets
     finally:
         wb.close()
+
+
+def _mark_placed_formulas(sheets: dict[str, Cells], formulas: dict[str, frozenset[Any]]) -> None:
+    for title, cells in sheets.items():
+        for key in formulas.get(title, ()):
+            saved = cells.get(key)
+            cells[key] = Raw(
+                None if saved is None else saved.value,
+                error=saved is not None and saved.error,
+                formula=True,
+                percent=saved is not None and saved.percent,
+                decimals=None if saved is None else saved.decimals,
+            )
 
 
 def _mark_formulas(sheets: dict[str, Cells], wb: Any) -> None:
@@ -154,6 +202,7 @@ def _mark_formulas(sheets: dict[str, Cells], wb: Any) -> None:
                             error=saved is not None and saved.error,
                             formula=True,
                             percent=saved is not None and saved.percent,
+                            decimals=None if saved is None else saved.decimals,
                         )
     finally:
         wb.close()

@@ -25,6 +25,7 @@ class Header:
     row: int
     columns: dict[str, int]  # the first column of each key headed
     duplicates: dict[str, list[int]]  # keys headed in more than one column: all their columns
+    labelled: frozenset[int]  # every column with a header, read or not
 
 
 @dataclass(frozen=True)
@@ -45,19 +46,25 @@ class Found:
     problems: list[Located]
 
 
-def find_rows(book: Book) -> Found:
-    """Every row holding an item id, on every sheet but the Program and _meta sheets."""
+def find_rows(book: Book, instrument: Instrument) -> Found:
+    """Every row holding an item id, on every sheet but the Program and _meta sheets; and
+    what the rows hold outside the columns read."""
     skip = {fold(lay.PROGRAM_SHEET), fold(lay.META_SHEET)}
     found = Found({}, {}, [])
     for title, cells in book.sheets.items():
         if fold(title) not in skip:
-            status = _scan(book, title, cells, found)
+            status = _scan(book, title, cells, found, instrument)
             if status != "ok":
                 found.unreadable[fold(title)] = status == "broken"
     return found
 
 
-def _scan(book: Book, title: str, cells: Cells, found: Found) -> Status:
+def named(instrument: Instrument, item_id: str) -> str:
+    """An item as people read it in the workbook: its code, or the id of an unknown item."""
+    return instrument.code(item_id) if instrument.has_item(item_id) else item_id
+
+
+def _scan(book: Book, title: str, cells: Cells, found: Found, instrument: Instrument) -> Status:
     """Find the item rows of one sheet, and rows holding answers without an item id."""
     header = _header(cells)
     if header is None:
@@ -88,10 +95,12 @@ def _scan(book: Book, title: str, cells: Cells, found: Found) -> Status:
         return "broken"
     columns = header.columns
     id_col = columns["id"]
+    item_rows: dict[int, str] = {}
     for row in sorted({r for r, _ in cells if r > header.row}):
         item_id = _item_id(cells.get((row, id_col)))
         if item_id is not None:
             found.rows.setdefault(item_id, []).append(RowAt(title, row, columns))
+            item_rows[row] = item_id
             continue
         filled = [
             columns[k]
@@ -106,14 +115,72 @@ def _scan(book: Book, title: str, cells: Cells, found: Found) -> Status:
                     "no-item-id",
                 )
             )
+    found.problems += _unlabelled(book, title, cells, header, item_rows, instrument)
+    found.problems += _merged(book, title, header, item_rows, instrument)
     return "ok"
+
+
+def _unlabelled(
+    book: Book,
+    title: str,
+    cells: Cells,
+    header: Header,
+    item_rows: dict[int, str],
+    instrument: Instrument,
+) -> list[Located]:
+    """Content in an item's row under no header: an answer typed there would go unread."""
+    answer = header.columns["answer"]
+    problems: list[Located] = []
+    for (row, col), raw in sorted(cells.items()):
+        if row in item_rows and col not in header.labelled and not _blank(raw):
+            problems.append(
+                book.spot(title, row, col).problem(
+                    f"this cell, in the row of {named(instrument, item_rows[row])}, is in a "
+                    "column without a header, so it is not read; if it is the answer, move it "
+                    f"to {lay.cell_name(row, answer)}; if it is a note of yours, give the column "
+                    f"a header in row {header.row}",
+                    "unlabelled-column",
+                )
+            )
+    return problems
+
+
+def _merged(
+    book: Book, title: str, header: Header, item_rows: dict[int, str], instrument: Instrument
+) -> list[Located]:
+    """Cells of the columns read merged over several rows: one value would stand for several
+    items, or an item would show a value that belongs to another row."""
+    read = {col: key for key, col in header.columns.items()}
+    problems: list[Located] = []
+    for first_row, first_col, last_row, last_col in book.merges.get(title, []):
+        if last_row == first_row or not any(first_col <= c <= last_col for c in read):
+            continue
+        covered = [item_rows[r] for r in range(first_row, last_row + 1) if r in item_rows]
+        if not covered or (len(covered) == 1 and first_row in item_rows):
+            continue
+        cells = f"{lay.cell_name(first_row, first_col)}:{lay.cell_name(last_row, last_col)}"
+        codes = [named(instrument, i) for i in covered]
+        listed = ", ".join(codes[:-1]) + " and " + codes[-1] if len(codes) > 1 else codes[0]
+        problems.append(
+            book.spot(title, first_row, first_col).problem(
+                f"cells {cells} are merged over the rows of {listed}, so one value would stand "
+                "for several rows and only its first row would get it; unmerge them (Excel: Merge "
+                "& Center > Unmerge Cells; LibreOffice: Format > Merge and Unmerge Cells) and "
+                "fill in each item's own row",
+                "merged-cells",
+            )
+        )
+    return problems
 
 
 def _header(cells: Cells) -> Header | None:
     """The first row within reach headed with at least the item id and answer columns."""
     wanted = {fold(lay.header(k)): k for k in lay.READ_COLUMNS}
     by_row: dict[int, list[tuple[int, str]]] = {}
+    labelled: dict[int, set[int]] = {}
     for (row, col), raw in cells.items():
+        if row <= lay.HEADER_SEARCH_ROWS and not _blank(raw):
+            labelled.setdefault(row, set()).add(col)
         value = raw.value
         if row <= lay.HEADER_SEARCH_ROWS and isinstance(value, str) and len(value) < 60:
             key = wanted.get(fold(value))
@@ -129,8 +196,13 @@ def _header(cells: Cells) -> Header | None:
                 columns.setdefault(key, col)
                 spots.setdefault(key, []).append(col)
             duplicates = {k: v for k, v in spots.items() if len(v) > 1}
-            return Header(row, columns, duplicates)
+            return Header(row, columns, duplicates, frozenset(labelled[row]))
     return None
+
+
+def _blank(raw: Raw) -> bool:
+    value = raw.value
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _item_id(raw: Raw | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -23,15 +24,40 @@ def safe_text(text: str) -> str:
     return clean_text(text)[:MAX_CELL_CHARS]
 
 
+# Text a spreadsheet would turn into something else once the cell is edited and confirmed:
+# a formula (= + - @), or a number, percentage, date or time
+_NOT_PLAIN = re.compile(r"^\s*(?:[=+\-@]|[0-9.,][0-9.,/:\- ]*%?\s*$)")
+
+
 def put_text(cell: Cell, text: str, style: str | None = None) -> None:
-    """Write text that stays text: a leading '=' never makes it a formula."""
+    """Write text that stays text, also when the cell is edited later: text starting with
+    = + - @ or looking like a number gets the quote prefix (the ' a person types first)."""
     if style:
         cell.style = style
     cell.value = safe_text(text)
-    if cell.data_type != "s":
-        # openpyxl turns any string starting with '=' into a formula; keep it a string
-        cell.data_type = "s"
+    # openpyxl turns any string starting with '=' into a formula; keep it a string
+    cell.data_type = "s"
+    if _NOT_PLAIN.match(cell.value):
         cell.quotePrefix = True
+
+
+class SavedResults:
+    """The result each formula cell shows, saved in the file beside its formula.
+
+    openpyxl writes formulas without a result; spreadsheets compute them on opening, but
+    viewers and readers that do not calculate would show nothing. The results are put into
+    the saved file by workbook.py.
+    """
+
+    def __init__(self) -> None:
+        self.by_sheet: dict[str, dict[str, str]] = {}
+
+    def put(self, cell: Cell, formula: str, result: str, style: str | None = None) -> None:
+        """Write ``formula`` (without its '=') into ``cell``, showing ``result`` until computed."""
+        if style:
+            cell.style = style
+        cell.value = f"={formula}"
+        self.by_sheet.setdefault(cell.parent.title, {})[cell.coordinate] = safe_text(result)
 
 
 def _wrapped_lines(text: str, per_line: int) -> int:
@@ -65,3 +91,19 @@ def row_height(cells: Iterable[tuple[float, str, float]]) -> float:
             per_line = max(1, int(width * 1.15 * SIZE / size))
             points = max(points, _wrapped_lines(text, per_line) * size * 1.275)
     return min(round(points + 3, 1), _MAX_ROW_HEIGHT)
+
+
+def put_titled(cell: Cell, title: str, text: str, style: str, *, same_line: bool) -> str:
+    """Write a bold title followed by text, on the same line or the next; return the text
+    as a whole (for sizing the row)."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    title = safe_text(title)
+    if same_line:
+        title += "" if title.endswith((".", "?", "!", ":")) else "."
+    rest = (" " if same_line else "\n") + safe_text(text)
+    cell.style = style
+    bold = InlineFont(rFont=FONT, sz=SIZE, b=True)
+    cell.value = CellRichText([TextBlock(bold, title), rest])
+    return title + rest

@@ -31,7 +31,7 @@ def write_instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, 
     ws.sheet_view.showGridLines = False
     named = {c.key: f"'{c.header}'" for c in lay.COLUMNS}  # column headers, quoted
     first = sheets[instrument.domains[0].id]
-    example = f"{first}!{lay.column_letter(lay.COLUMN_INDEX['answer'])}{lay.FIRST_ITEM_ROW + 3}"
+    example = f"{first}!{lay.column_letter(lay.COLUMN_INDEX['answer'])}{lay.FIRST_BODY_ROW + 3}"
     rows: list[tuple[str, str]] = [
         (st.TITLE, instrument.title),
         (
@@ -50,29 +50,41 @@ def write_instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, 
         ),
         (
             st.BODY,
-            f"2. Each domain has its own sheet ({', '.join(sheets.values())}), one row per item. "
-            f"Read the question, look at the evidence named in {named['guidance']}, and give "
-            f"your answer in the yellow {named['answer']} column: pick it from the cell's list.",
+            f"2. Each domain has its own sheet ({', '.join(sheets.values())}), one row per item, "
+            f"grouped by dimension; each item has a short code ({named['code']}, e.g. "
+            f"{instrument.code(instrument.item_ids[0])}). Read the question and give your answer "
+            f"in the yellow {named['answer']} column: pick it from the cell's list, or type it. "
+            "Selecting an answer cell shows what it takes. Hover over a question (the red "
+            "corner) for what each of its answers means and the evidence to look at; the "
+            f"{lay.GUIDE_SHEET} sheet lists them all, to read beside the sheet or to print.",
         ),
         (
             st.BODY,
             "3. Say where the evidence is (a policy, a chart sample, a staff meeting, a data "
             f"report) in {named['evidence']}, and add anything worth knowing in "
-            f"{named['note']}. Both are optional, and both appear in the report's appendix.",
+            f"{named['note']}. Both are optional, and both appear in the report's appendix. "
+            f"They are never scored: an answer belongs in {named['answer']}.",
         ),
         (
             st.BODY,
             "4. Leave an answer empty when you do not know yet: it counts as unanswered, never as "
             "a guess. A domain with more than "
             f"{MAX_UNANSWERED_SHARE:.0%} of its applicable items unanswered gets no level "
-            "from its scores.",
+            "from its scores. Each sheet's second line counts its answers as you go.",
+        ),
+        (
+            st.BODY,
+            f"5. Some items apply only to some programs, or only after some answers. "
+            f"{named['applies']} says so, and the row turns grey, as soon as the program's "
+            "setting or the deciding answer is picked: leave grey rows empty. An answer typed "
+            "into a grey row is kept, but not scored, and the report says so.",
         ),
         (st.BODY, ""),
         (st.HEADING, "What the answers mean"),
         (
             st.BODY,
-            f"Most items are scored from 1 to 5. The {named['scores']} column describes each "
-            "item's practice at 1, 3 and 5; 2 and 4 lie in between. In general:",
+            "Most items are scored from 1 to 5. Each item says what 1, 3 and 5 mean for it; "
+            "2 and 4 lie in between. In general:",
         ),
         *[(st.BODY, f"      {n} = {text}.") for n, text in SCALE_MEANING.items()],
         (
@@ -83,29 +95,40 @@ def write_instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, 
         ),
         (
             st.BODY,
-            "Some items offer named choices instead: pick the one that fits; each carries a score.",
+            "Some items offer named choices instead: pick the wording that fits from the list; "
+            "each choice carries a score. A number is never a choice.",
         ),
         (
             st.BODY,
             "Chart-audit items ask for a percentage: audit a sample of charts and type the share "
-            "that meets the item, from 0 to 100 (85 or 85%).",
+            "that meets the item, from 0 to 100, as 85 or 85%. When the audit found no eligible "
+            f"cases, type {lay.NO_CASES_TEXT}.",
         ),
         (st.BODY, ""),
         (st.HEADING, "Not applicable (N/A)"),
         (
             st.BODY,
-            f"Answer N/A only where the item allows it (its {named['scores']} cell says so), "
-            f"and say why in the {named['na_reason']} column. Items meant only for some kinds of "
-            "program say so too; other programs leave them empty, and they are left out of the "
-            "score.",
+            "Answer N/A only where the item allows it (its description says so), "
+            f"and say why in the {named['na_reason']} column.",
+        ),
+        (st.BODY, ""),
+        (st.HEADING, "What is refused, and why"),
+        (
+            st.BODY,
+            "An answer that could be read two ways is refused, with its cell and what to type "
+            "instead, rather than guessed: a fraction in a percentage cell (0.95: type 95 or "
+            "95%); two scores or a range (3-4, 1 or 2, between 2 and 3: pick one); answer cells "
+            "merged over several items; an answer typed in the Note or Evidence column, or in a "
+            "column without a header, while the item's Answer cell is empty.",
         ),
         (st.BODY, ""),
         (st.HEADING, "Handing it back"),
         (
             st.BODY,
             "Save it as an Excel Workbook (.xlsx), not .xls, .xlsm, .ods or .csv, and without a "
-            f"password. Keep the sheet names, the header rows and the {named['id']} column as "
-            "they are. You may insert rows and columns for your own notes. The sheets are "
+            f"password. Keep the sheet names, the header rows and the grey {named['id']} column "
+            "(at the far right) as they are. You may insert rows, and columns with a header of "
+            "your own, for your own notes. The sheets are "
             "protected against accidental edits, without a password: to re-sort the rows, first "
             "unprotect the sheet (Excel: Review > Unprotect Sheet; LibreOffice: Tools > Protect "
             "Sheet); items are found by their id, not by their position.",
@@ -131,4 +154,4 @@ def write_instructions(ws: Worksheet, instrument: Instrument, sheets: dict[str, 
             put_text(ws.cell(row, 1), text, style)
             ws.row_dimensions[row].height = row_height([(_WIDTH, text, sizes[style])])
     st.protect(ws)
-    st.print_setup(ws, instrument, landscape=False)
+    st.print_setup(ws, instrument, landscape=False, heading=instrument.title)

@@ -93,4 +93,4 @@ def write_program(
     )
     ws.row_dimensions[row].height = row_height([(sum(lay.PROGRAM_WIDTHS[1:]), about, SIZE)])
     st.protect(ws)
-    st.print_setup(ws, instrument, landscape=False)
+    st.print_setup(ws, instrument, landscape=False, program=program_name)

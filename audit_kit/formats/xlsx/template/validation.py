@@ -12,7 +12,7 @@ from audit_kit.model.vocab import AnswerKind
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from audit_kit.model.instrument import Item
+    from audit_kit.model.instrument import Instrument, Item
 
 
 class Lists:
@@ -60,23 +60,43 @@ def list_validation(source: str) -> Any:
     )
 
 
-def answer_validation(lists: Lists, item: Item) -> tuple[str, Any]:
-    """The validation of an item's answer cell, and a key shared by cells validated alike."""
+#: Excel refuses to open a file whose input message is longer than these.
+MAX_PROMPT_TITLE, MAX_PROMPT = 32, 255
+
+#: What the 1-5 scale means on every scale item, in short (each item words it for itself).
+_SCALE_SHORT = {
+    1: "not in place, or against the guidance",
+    3: "routine practice",
+    5: "fully in place, monitored, improved",
+}
+
+
+def answer_validation(lists: Lists, instrument: Instrument, item: Item, cell: str) -> Any:
+    """The check of an item's answer cell (``cell``, e.g. 'C5'): what it offers and accepts,
+    and the input message shown while the cell is selected."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    na = item.allow_na  # items not for some settings are left empty there, not N/A
+    na = item.na_allowed  # items not for some settings are left empty there, not N/A
+    title, prompt = answer_prompt(instrument, item)
+    shared: dict[str, Any] = {
+        "allow_blank": True,
+        "showErrorMessage": True,
+        "errorStyle": "stop",
+        "showInputMessage": True,
+        "promptTitle": title,
+        "prompt": prompt,
+    }
     if item.kind is AnswerKind.PERCENT:
-        return f"percent {na}", DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2="100",
-            allow_blank=True,
-            showErrorMessage=True,
-            # where N/A is allowed the check only warns, so that N/A can be typed
-            errorStyle="warning" if na else "stop",
+        typed = f"TRIM({cell})"
+        return DataValidation(
+            type="custom",
+            formula1=(
+                f"OR(AND(ISNUMBER({cell}),{cell}>=0,{cell}<=100),"
+                f'{typed}="{lay.NA_TEXT}",{typed}="{lay.NO_CASES_TEXT}")'
+            ),
             errorTitle="Not a percentage",
-            error="Type a percentage from 0 to 100" + (", or N/A." if na else "."),
+            error=f"Type a percentage from 0 to 100 (95 or 95%), {lay.NO_CASES_TEXT} or N/A.",
+            **shared,
         )
     if item.kind is AnswerKind.CHOICE:
         labels: list[str | int] = [c.label for c in item.choices or []]
@@ -86,4 +106,41 @@ def answer_validation(lists: Lists, item: Item) -> tuple[str, Any]:
         source = lists.source(
             *(("scale or N/A", [*entries, lay.NA_TEXT]) if na else ("scale", entries))
         )
-    return source, list_validation(source)
+    dv = list_validation(source)
+    for key, value in shared.items():
+        setattr(dv, key, value)
+    return dv
+
+
+def answer_prompt(instrument: Instrument, item: Item) -> tuple[str, str]:
+    """The input message of an item's answer cell: a title and a text within Excel's limits."""
+    code = instrument.code(item.id)
+    if item.kind is AnswerKind.PERCENT:
+        title = f"{code}: a percentage"
+        lines = [
+            "Type the share of audited charts that meet it, from 0 to 100: 95 or 95% (not 0.95).",
+            f"The audit found no eligible cases? Type: {lay.NO_CASES_TEXT}",
+        ]
+    elif item.kind is AnswerKind.CHOICE:
+        title = f"{code}: pick one"
+        lines = [
+            "Pick the answer that fits from the cell's list. Each choice with its score: hover "
+            "over the question (red corner), or see the Guide sheet."
+        ]
+    else:
+        title = f"{code}: a score, 1 to 5"
+        lines = [f"{n} = {text}" for n, text in _SCALE_SHORT.items()]
+        lines.append("2 and 4 lie between. This item's own 1, 3 and 5: hover over the question.")
+    if item.allow_na:
+        lines.append("N/A allowed: say why in N/A reason.")
+    if item.applies_to is not None or item.applies_when is not None:
+        lines.append("It may not apply: see Applies?")
+    prompt = "\n".join(lines)
+    return title[:MAX_PROMPT_TITLE], _fit(prompt, MAX_PROMPT)
+
+
+def _fit(text: str, limit: int) -> str:
+    """Text cut at a line end to fit ``limit`` characters (never mid-sentence)."""
+    while len(text) > limit and "\n" in text:
+        text = text.rsplit("\n", 1)[0]
+    return text[:limit]

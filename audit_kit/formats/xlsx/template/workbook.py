@@ -9,8 +9,10 @@ from io import BytesIO
 from typing import TYPE_CHECKING
 
 from audit_kit.formats.xlsx import layout as lay
+from audit_kit.formats.xlsx.template.cells import SavedResults
+from audit_kit.formats.xlsx.template.guide import write_guide
 from audit_kit.formats.xlsx.template.instructions import write_instructions
-from audit_kit.formats.xlsx.template.items import write_item_sheet
+from audit_kit.formats.xlsx.template.items import Context, item_places, write_item_sheet
 from audit_kit.formats.xlsx.template.meta import write_meta
 from audit_kit.formats.xlsx.template.program import write_program
 from audit_kit.formats.xlsx.template.styles import add_styles
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from audit_kit.model.vocab import Setting
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+# a formula cell as openpyxl writes it: no type, an empty result
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?)><f>(.*?)</f><v ?/></c>')
 
 
 def build_workbook(
@@ -39,6 +43,8 @@ def build_workbook(
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
+    from audit_kit.model.applicability import skipped_items
+
     wb = Workbook()
     add_styles(wb)
     if responses is not None:
@@ -46,13 +52,25 @@ def build_workbook(
         program_name = responses.program.name
     sheets = lay.domain_sheet_names(instrument)
     lists = Lists(wb.create_sheet(lay.LISTS_SHEET))
+    results = SavedResults()
+    answers = responses.answers if responses is not None else {}
+    ctx = Context(
+        instrument=instrument,
+        lists=lists,
+        results=results,
+        places=item_places(instrument, sheets),
+        skipped=skipped_items(instrument, setting, answers),
+        responses=responses,
+        setting=setting,
+        program_name=program_name,
+    )
 
     write_instructions(wb.active, instrument, sheets)
     program = wb.create_sheet(lay.PROGRAM_SHEET, 1)
     write_program(program, instrument, lists, responses, program_name, setting)
     for position, domain in enumerate(instrument.domains, start=2):
-        ws = wb.create_sheet(sheets[domain.id], position)
-        write_item_sheet(ws, instrument, domain.id, lists, responses, setting)
+        write_item_sheet(wb.create_sheet(sheets[domain.id], position), ctx, domain.id)
+    write_guide(wb.create_sheet(lay.GUIDE_SHEET, 2 + len(instrument.domains)), instrument, sheets)
     lists.finish()
     write_meta(wb.create_sheet(lay.META_SHEET), instrument)
     wb.security = WorkbookProtection(lockStructure=True)
@@ -63,14 +81,20 @@ def build_workbook(
         stamp = datetime.combine(responses.assessment_date or date(2000, 1, 1), time())
         wb.properties.created = stamp
 
+    # openpyxl names each sheet's part after its position
+    parts = {
+        f"xl/worksheets/sheet{n}.xml": results.by_sheet.get(ws.title, {})
+        for n, ws in enumerate(wb.worksheets, start=1)
+    }
     out = BytesIO()
     wb.save(out)
-    return _without_clock(out.getvalue(), stamp)
+    return _finished(out.getvalue(), stamp, parts)
 
 
-def _without_clock(data: bytes, stamp: datetime | None) -> bytes:
-    """The archive with members dated 1980-01-01 and, given ``stamp``, the document's modified
-    date set to it: a workbook holding the same answers is then the same bytes."""
+def _finished(data: bytes, stamp: datetime | None, results: dict[str, dict[str, str]]) -> bytes:
+    """The archive with each formula's result saved beside it, members dated 1980-01-01 and,
+    given ``stamp``, the document's modified date set to it: a workbook holding the same
+    answers is then the same bytes."""
     source = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -80,8 +104,32 @@ def _without_clock(data: bytes, stamp: datetime | None) -> bytes:
                 # openpyxl stamps the save time here whatever the properties say
                 when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
                 content = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", content)
+            if results.get(info.filename):
+                content = _with_results(content, results[info.filename])
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             target.writestr(fixed, content)
     return out.getvalue()
+
+
+def _with_results(xml: bytes, results: dict[str, str]) -> bytes:
+    """A sheet's XML with the result of each formula cell in ``results`` saved as text."""
+    from xml.sax.saxutils import escape
+
+    def saved(match: re.Match[bytes]) -> bytes:
+        coordinate = match.group(1).decode()
+        if coordinate not in results:
+            return match.group(0)
+        shown = escape(results.pop(coordinate)).encode("utf-8")
+        return b'<c r="%s"%s t="str"><f>%s</f><v>%s</v></c>' % (
+            match.group(1),
+            match.group(2),
+            match.group(3),
+            shown,
+        )
+
+    xml = _FORMULA_CELL.sub(saved, xml)
+    if results:  # openpyxl wrote a formula cell differently: better to fail than to go stale
+        raise RuntimeError(f"formula cells not found to save results in: {sorted(results)}")
+    return xml
