@@ -19,17 +19,21 @@ from audit_kit.outputs.pdf.blocks import (
     answer_words,
     bullets,
     esc,
-    new_page,
     styled_table,
 )
 from audit_kit.scoring import CAPABLE, EMERGING, ENHANCED, MAX_UNANSWERED_SHARE
 
 
+def new_part() -> list[Flowable]:
+    """An appendix starts on a new page unless most of this one is still free."""
+    return [CondPageBreak(0.6 * st.FRAME_HEIGHT)]
+
+
 def answers(report: Report) -> list[Flowable]:
-    """Appendix A, every answer by domain, from a new page."""
+    """Appendix A, every answer by domain."""
     s = report.styles
     out: list[Flowable] = [
-        *new_page(),
+        *new_part(),
         report.heading("Appendix A. Every answer", "H1", "appendix-answers"),
         report.para(
             "Each item as answered, in the instrument's order, with the respondent's note and "
@@ -77,7 +81,7 @@ def answers(report: Report) -> list[Flowable]:
 
 
 def methods(report: Report) -> list[Flowable]:
-    """Appendix B, the scoring rules and level names, from a new page."""
+    """Appendix B, the scoring rules and level names."""
     ins, s = report.instrument, report.styles
     bands = "; ".join(f"{b.span}: {b.score}" for b in ins.percent_bands)
     own_bands = any(i.bands for _, _, i in ins.iter_items())
@@ -132,7 +136,7 @@ def methods(report: Report) -> list[Flowable]:
         "counts. A domain score is the mean of its rounded dimension scores.",
     ]
     out: list[Flowable] = [
-        *new_page(),
+        *new_part(),
         report.heading("Appendix B. Methods", "H1", "appendix-methods"),
         report.para(
             "These are audit-kit's own scoring rules, inspired by the Dual Diagnosis Capability "
@@ -141,7 +145,6 @@ def methods(report: Report) -> list[Flowable]:
             "report are not DDCAT or IMAT ratings."
         ),
         *bullets(report, rules),
-        Para("Level names used in this report", s["H2"]),
     ]
     rows = [
         [Para("Domain", s["CellHead"])]
@@ -156,9 +159,8 @@ def methods(report: Report) -> list[Flowable]:
         ("BACKGROUND", (n, 1), (n, -1), st.LEVEL_FILLS[level]) for n, level in enumerate(Level, 1)
     ]
     w = st.CONTENT_WIDTH
-    out.append(
-        Together([styled_table(rows, [0.24 * w] + [0.19 * w] * 4, zebra=False, extra=fills)])
-    )
+    table = styled_table(rows, [0.24 * w] + [0.19 * w] * 4, zebra=False, extra=fills)
+    out.append(Together([Para("Level names used in this report", s["H2"]), table]))
     return out
 
 
@@ -167,7 +169,7 @@ def about(report: Report) -> list[Flowable]:
     r = report.result
     groups = [report.fingerprint[i : i + 8] for i in range(0, 64, 8)]
     return [
-        *new_page(),
+        *new_part(),
         report.heading("Appendix C. About this report", "H1", "about"),
         report.para(
             "This is a self-assessment: the program's own answers, scored by fixed rules. It is "

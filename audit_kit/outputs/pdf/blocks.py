@@ -142,11 +142,13 @@ def answer_words(item: Item, r: ItemResult) -> str:
 
 
 def short_answer(item: Item, r: ItemResult) -> str:
-    """The answer in a few words: '2 of 5', '35% of audited charts (2 of 5)'; a choice's label,
+    """The answer in a few words: '2 of 5', '35% of audited charts; 2 of 5'; a choice's label,
     which can run to a sentence, is left to the full report."""
-    if item.kind is AnswerKind.CHOICE and r.score is not None and r.status is ItemStatus.ANSWERED:
-        return f"{r.score} of 5"
-    return answer_words(item, r)
+    if r.score is None or r.status is not ItemStatus.ANSWERED:
+        return answer_words(item, r)
+    if item.kind is AnswerKind.PERCENT:
+        return f"{_percent(r.value)} of audited charts; {r.score} of 5"
+    return f"{r.score} of 5"
 
 
 def finding_words(item: Item, r: ItemResult) -> str:
@@ -168,14 +170,14 @@ def finding_words(item: Item, r: ItemResult) -> str:
     return f"{lead}, between the anchors for {lower} and {upper}; at {lower}: “{anchor}”"
 
 
-def fit(text: str, width: float, bold: bool, size: float) -> str:
-    """Cut a chart label to a width, ending it with an ellipsis."""
+def fit(text: str, width: float, bold: bool, size: float, words: bool = False) -> str:
+    """Cut a label to a width, ending it with an ellipsis; at a word's end when ``words``."""
     font = st.FONT_BOLD if bold else st.FONT
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+        text = text.rsplit(None, 1)[0] if words and " " in text.strip() else text[:-1]
+    return text.rstrip(" ,;:·") + "…"
 
 
 # --------------------------------------------------------------------------------------------

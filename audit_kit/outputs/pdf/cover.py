@@ -191,13 +191,16 @@ def _what_first(report: Report) -> list[Flowable]:
             continue
         rows.append(_row(report, kind, _first(gaps, count(len(gaps), noun, plural))))
     w = st.CONTENT_WIDTH
-    table = styled_table(rows, [0.17 * w, 0.83 * w], header=False, zebra=False)
+    table = styled_table(rows, [0.19 * w, 0.81 * w], header=False, zebra=False)
     out: list[Flowable] = [Para("What we do first", s["H2"]), table]
     if r.gaps:
-        out += [
-            Spacer(1, 3),
-            report.para("Findings by domain gives each action's recommendation and source."),
-        ]
+        where = "Findings by domain gives each action's recommendation and source"
+        if not all(report.spelled_out(g) for g in r.gaps):
+            where += (
+                "; the steps towards enhanced of a domain not yet capable are spelled out in the "
+                "full report"
+            )
+        out += [Spacer(1, 3), report.para(where + ".")]
     return out
 
 

@@ -92,8 +92,9 @@ class _ReportDoc(BaseDocTemplate):
         self.furniture = Furniture(
             header_left=program,
             header_right=f"{REPORT_NAME} · {long_date(r.assessment_date)}",
-            footer_left=(
-                f"{st.printable(r.instrument_title)}, version {st.printable(r.instrument_version)}"
+            footer_left=st.printable(r.instrument_title),
+            footer_tail=(
+                f", version {st.printable(r.instrument_version)}"
                 + (" · full report" if report.full else "")
             ),
             draft=report.draft,
@@ -140,6 +141,7 @@ class Furniture:
     header_left: str
     header_right: str
     footer_left: str
+    footer_tail: str = ""  # printed whole after footer_left, which is cut to fit
     draft: bool = False
     accent: Color = st.ACCENT
 
@@ -203,8 +205,11 @@ class Furniture:
         canvas.line(st.MARGIN_LEFT, y + 9, width - st.MARGIN_RIGHT, y + 9)
         canvas.setFont(st.FONT, st.FURNITURE_SIZE)
         canvas.setFillColor(st.MUTED)
+        size = st.FURNITURE_SIZE
         room = width - st.MARGIN_LEFT - st.MARGIN_RIGHT - 80
-        canvas.drawString(st.MARGIN_LEFT, y, fit(self.footer_left, room, False, st.FURNITURE_SIZE))
+        room -= stringWidth(self.footer_tail, st.FONT, size)
+        footer = fit(self.footer_left, room, False, size, words=True) + self.footer_tail
+        canvas.drawString(st.MARGIN_LEFT, y, footer)
         canvas.restoreState()
 
 

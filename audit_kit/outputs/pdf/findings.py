@@ -13,8 +13,8 @@ from audit_kit.outputs.pdf.blocks import (
     GAP_WORDS,
     Para,
     Report,
-    answer_words,
     esc,
+    finding_words,
     level_fill,
     short_answer,
     styled_table,
@@ -50,7 +50,14 @@ def _domain(report: Report, domain: Domain, first: bool) -> list[Flowable]:
         _standing_box(report, domain),
     ]
     if not gaps:
-        out.append(report.para("Every answered item in this domain scored 5."))
+        answered = r.domain(domain.id).completeness.answered
+        out.append(
+            report.para(
+                "Every answered item in this domain scored 5."
+                if answered
+                else "No item in this domain is answered yet."
+            )
+        )
     for kind in GapKind:
         of_kind = [g for g in gaps if g.kind is kind]
         if not of_kind:
@@ -88,7 +95,7 @@ def _standing_box(report: Report, domain: Domain) -> Flowable:
     lowest = next(
         (m for m in r.dimensions_of(domain.id) if m.dimension_id == d.lowest_dimension), None
     )
-    facts = [f"score {fmt_score(d.score)} of 5"]
+    facts = [f"score {fmt_score(d.score)} of 5" if d.score is not None else "no score yet"]
     if lowest is not None and lowest.score is not None:
         facts.append(f"weakest dimension: {esc(lowest.title)} ({fmt_score(lowest.score)})")
     text = f"<b>{esc(standing(d))}</b> — " + "; ".join(facts) + "."
@@ -117,19 +124,23 @@ def _entries(report: Report, gaps: list[Gap], head: Flowable) -> Table:
     rows: list[list[object]] = [[head, ""]]
     for g in gaps:
         finding = report.findings.get(g.item_id)
-        head = f"<b>{esc(g.code)} {esc(g.title)}</b>"
         citations, sections = list(g.citations), list(g.sections)
-        item = report.instrument.item(g.item_id)
-        words = answer_words if report.full else short_answer
-        head += f" ({esc(words(item, report.items[g.item_id]))})"
-        if finding is None:
-            head += "."
+        item, result = report.instrument.item(g.item_id), report.items[g.item_id]
+        if report.full:
+            # the working copy says what the answer means, in the anchor's words
+            found = f"<b>{esc(g.code)} {esc(g.title)}.</b> {esc(finding_words(item, result))}"
         else:
-            head += f": {esc(finding.finding)}<br/>"
+            found = f"<b>{esc(g.code)} {esc(g.title)}</b> ({esc(short_answer(item, result))})"
+        if finding is None:
+            found += "" if report.full else "."
+        else:
+            if report.full:
+                found += f' <font color="{st.CRITICAL_HEX}"><b>Critical finding:</b></font>'
+            found += (" " if report.full else ": ") + f"{esc(finding.finding)}<br/>"
             citations, sections = _merged(report, finding, g)
         noun = "Source" if len(citations) == 1 else "Sources"
         text = (
-            f"{head} {esc(g.recommendation)} "
+            f"{found} {esc(g.recommendation)} "
             f'<font color="{st.MUTED_HEX}">{noun}: {report.cite(citations, sections)}.</font>'
         )
         rows.append(["", Para(text, s["Entry"])])

@@ -207,7 +207,15 @@ def build_styles() -> StyleSheet1:
     add("CellHeadRight", parent=sheet["CellHead"], alignment=TA_RIGHT)
     add("CellMuted", parent=sheet["Cell"], textColor=MUTED)
     add("CellSmall", parent=sheet["Cell"], fontSize=SMALL_TABLE_SIZE, leading=10.8)
-    add("Reference", parent=sheet["CellSmall"], leftIndent=12, firstLineIndent=-12, spaceAfter=2)
+    add(
+        "Reference",
+        parent=sheet["CellSmall"],
+        leftIndent=12,
+        firstLineIndent=-12,
+        spaceAfter=2,
+        allowWidows=0,
+        allowOrphans=0,
+    )
     add("Fingerprint", parent=sheet["Cell"], fontName=FONT, fontSize=TABLE_SIZE, leading=12)
     return sheet
 
