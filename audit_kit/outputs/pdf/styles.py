@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -119,13 +120,25 @@ def undrawable(text: str) -> list[str]:
     return list(dict.fromkeys(_scan(text)[1]))
 
 
+@cache
+def _unusual() -> re.Pattern[str]:
+    """Any character the font lacks, and any line break or space that is not plain."""
+    drawable = "".join(
+        re.escape(chr(c)) for c in sorted(register_fonts()) if not chr(c).isspace() or c == 32
+    )
+    return re.compile(f"[^{drawable}\n\t]")
+
+
 def _scan(text: str) -> tuple[str, list[str]]:
     if text.isascii() and text.isprintable():
         return text, []  # the common case, and every ASCII printable is in the font
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not _unusual().search(text):
+        return text, []  # curly quotes, dashes, accents: all in the font
     covered = register_fonts()
     out: list[str] = []
     missing: list[str] = []
-    for ch in unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")):
+    for ch in text:
         if ch in "\n\t" or ord(ch) in covered:
             out.append(ch)
             continue
@@ -151,6 +164,7 @@ def build_styles() -> StyleSheet1:
         alignment=TA_LEFT,
         spaceAfter=5,
         splitLongWords=1,
+        spaceShrinkage=0,
     )
     sheet.add(base)
 
