@@ -13,6 +13,7 @@ from audit_kit.outputs.pdf.blocks import (
     GAP_WORDS,
     Para,
     Report,
+    RowTable,
     esc,
     finding_words,
     level_fill,
@@ -31,21 +32,38 @@ _STRIPS = {
 
 def findings(report: Report) -> list[Flowable]:
     """Findings by domain, after the profile on the same page when there is room."""
-    out: list[Flowable] = [
-        CondPageBreak(150),
-        report.heading("Findings by domain", "H1", "findings"),
-    ]
+    heading = report.heading("Findings by domain", "H1", "findings")
+    out: list[Flowable] = []
     for n, domain in enumerate(report.instrument.domains):
-        out += _domain(report, domain, first=n == 0)
+        section = _domain(report, domain)
+        if n == 0:
+            section = [heading, *section]
+        # a domain starts on a new page unless its heading, standing and first finding fit
+        out += [CondPageBreak(_opening_height(section)), *section]
     return out
 
 
-def _domain(report: Report, domain: Domain, first: bool) -> list[Flowable]:
+def _opening_height(flowables: list[Flowable]) -> float:
+    """The height of a section's headings and of what first follows them: the first rows of
+    a table (those that never end a page alone and one more), or a paragraph."""
+    height = after = 0.0
+    for flowable in flowables:
+        # as a frame does: the gap between two flowables is the larger of the two spaces
+        height += max(flowable.getSpaceBefore() - after, 0)
+        if isinstance(flowable, RowTable):
+            flowable.wrap(st.CONTENT_WIDTH, st.FRAME_HEIGHT)
+            return height + sum(flowable._rowHeights[: flowable.lead_rows + 1])
+        height += flowable.wrap(st.CONTENT_WIDTH, st.FRAME_HEIGHT)[1] + flowable.getSpaceAfter()
+        after = flowable.getSpaceAfter()
+        if isinstance(flowable, Para) and not flowable.getKeepWithNext():
+            break  # the first paragraph after the headings, which may split itself
+    return height
+
+
+def _domain(report: Report, domain: Domain) -> list[Flowable]:
     r, s = report.result, report.styles
     gaps = [g for g in r.gaps if g.domain_id == domain.id]
-    # the first domain's heading is kept with the part's by the part's own break
-    out: list[Flowable] = [] if first else [CondPageBreak(120)]
-    out += [
+    out: list[Flowable] = [
         report.heading(domain.title, "H2", f"domain-{domain.id}", level=1),
         _standing_box(report, domain),
     ]
