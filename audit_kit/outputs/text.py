@@ -9,17 +9,12 @@ from typing import TYPE_CHECKING
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.result import ScoreResult
 from audit_kit.model.vocab import AnswerKind, GapKind, Level
-from audit_kit.outputs.wording import count, standing
+from audit_kit.outputs.wording import count, fmt_score, standing
 
 if TYPE_CHECKING:
     from audit_kit.model.migrate import Migration
 
 WIDTH = 100
-
-
-def fmt_score(value: float | None) -> str:
-    """A score to two decimals, or an en dash when there is none."""
-    return "–" if value is None else f"{value:.2f}"
 
 
 def cite_short(citations: list[Citation], sections: list[str | None]) -> str:

@@ -15,6 +15,11 @@ _A_BEFORE = ("one", "once", "uni", "use", "usu", "eu", "ur")
 _AN_BEFORE = ("hour", "honest", "honor", "heir")
 
 
+def fmt_score(value: float | None) -> str:
+    """A score to two decimals, or an en dash when there is none."""
+    return "–" if value is None else f"{value:.2f}"
+
+
 def count(n: int, noun: str = "", plural: str | None = None, verb: str | None = None) -> str:
     """A number with its noun and verb in the right number: '1 item was', '3 items were'.
 

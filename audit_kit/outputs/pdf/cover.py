@@ -16,10 +16,10 @@ from audit_kit.outputs.pdf.blocks import (
     long_date,
     styled_table,
 )
-from audit_kit.outputs.text import fmt_score
 from audit_kit.outputs.wording import (
     and_list,
     count,
+    fmt_score,
     program_sentence,
     standing,
     unanswered_clause,

@@ -20,8 +20,7 @@ from audit_kit.outputs.pdf.blocks import (
     short_answer,
     styled_table,
 )
-from audit_kit.outputs.text import fmt_score
-from audit_kit.outputs.wording import standing
+from audit_kit.outputs.wording import fmt_score, standing
 
 _STRIPS = {
     GapKind.CRITICAL: st.CRITICAL,
