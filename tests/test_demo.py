@@ -70,3 +70,19 @@ def test_demo_unknown_example_and_bad_folder(runner: CliRunner, tmp_path: Path) 
     result = runner.invoke(cli, ["demo", "-o", str(blocker / "sub")], catch_exceptions=False)
     assert result.exit_code == 2
     assert "is not a folder" in result.stderr and result.stdout == ""
+
+
+def test_demo_passes_full_through(tmp_path: Path) -> None:
+    """The library's demo writes the full report, with its appendices, when asked."""
+    from audit_kit.workflows.demo import write_demo
+
+    short = write_demo(tmp_path / "short", "integrated-outpatient")
+    full = write_demo(tmp_path / "full", "integrated-outpatient", full=True)
+    texts = [
+        " ".join(
+            page.extract_text() for page in PdfReader(BytesIO(files.report.read_bytes())).pages
+        )
+        for files in (short, full)
+    ]
+    assert "Appendix A. Every answer" not in texts[0]
+    assert "Appendix A. Every answer" in texts[1]

@@ -27,10 +27,15 @@ def count(n: int, noun: str = "", plural: str | None = None, verb: str | None = 
     """
     words = [str(n)]
     if noun:
-        words.append(noun if n == 1 else plural or noun + "s")
+        words.append(number(n, noun, plural))
     if verb:
         words.append(verb if n == 1 else _VERBS[verb])
     return " ".join(words)
+
+
+def number(n: int, noun: str, plural: str | None = None) -> str:
+    """The noun in the number that goes with n: 'source' for 1, 'sources' otherwise."""
+    return noun if n == 1 else plural or noun + "s"
 
 
 def article(phrase: str) -> str:

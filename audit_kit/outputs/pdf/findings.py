@@ -20,7 +20,7 @@ from audit_kit.outputs.pdf.blocks import (
     short_answer,
     styled_table,
 )
-from audit_kit.outputs.wording import fmt_score, standing
+from audit_kit.outputs.wording import fmt_score, number, standing
 
 _STRIPS = {
     GapKind.CRITICAL: st.CRITICAL,
@@ -155,7 +155,7 @@ def _entries(report: Report, gaps: list[Gap], head: Flowable) -> Table:
                 found += f' <font color="{st.CRITICAL_HEX}"><b>Critical finding:</b></font>'
             found += (" " if report.full else ": ") + f"{esc(finding.finding)}<br/>"
             citations, sections = _merged(report, finding, g)
-        noun = "Source" if len(citations) == 1 else "Sources"
+        noun = number(len(citations), "Source")
         text = (
             f"{found} {esc(g.recommendation)} "
             f'<font color="{st.MUTED_HEX}">{noun}: {report.cite(citations, sections)}.</font>'

@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 
 from audit_kit.model.vocab import Level
+from audit_kit.outputs.wording import number
 
 # Bitstream Vera ships inside reportlab, so the report needs no system font; it covers
 # Spanish, ≥, curly quotes and dashes. Every face is embedded as a subset.
@@ -243,7 +244,7 @@ def font_warnings(fields: Iterable[tuple[str, str | None]]) -> list[str]:
             continue
         shown = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        noun = "character" if len(missing) == 1 else "characters"
+        noun = number(len(missing), "character")
         warnings.append(
             f"{where}: the report's font cannot draw the {noun} {shown}{more}; "
             f"the report shows {PLACEHOLDER} in their place"
