@@ -35,18 +35,19 @@ def test_demo_writes_example_and_report(runner: CliRunner, tmp_path: Path) -> No
     assert from_workbook == from_json
 
     reader = PdfReader(BytesIO(pdf.read_bytes()))
-    assert len(reader.pages) >= 6
+    assert 2 <= len(reader.pages) <= 8
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     for needle in [
         "Critical finding: not capable until resolved",
         "TSF emerging",
         "Addiction-only services",
-        "People taking prescribed MOUD",
+        "MAT-1 People taking prescribed MOUD",
         "ASAM (2020)",
-        "Action plan",
-        "Appendix C. References",
+        "Findings by domain",
+        "References",
     ]:
         assert needle in text, needle
+    assert "mat.admit_on_moud" not in text
 
 
 def test_demo_is_repeatable(runner: CliRunner, tmp_path: Path) -> None:
@@ -69,3 +70,19 @@ def test_demo_unknown_example_and_bad_folder(runner: CliRunner, tmp_path: Path) 
     result = runner.invoke(cli, ["demo", "-o", str(blocker / "sub")], catch_exceptions=False)
     assert result.exit_code == 2
     assert "is not a folder" in result.stderr and result.stdout == ""
+
+
+def test_demo_passes_full_through(tmp_path: Path) -> None:
+    """The library's demo writes the full report, with its appendices, when asked."""
+    from audit_kit.workflows.demo import write_demo
+
+    short = write_demo(tmp_path / "short", "integrated-outpatient")
+    full = write_demo(tmp_path / "full", "integrated-outpatient", full=True)
+    texts = [
+        " ".join(
+            page.extract_text() for page in PdfReader(BytesIO(files.report.read_bytes())).pages
+        )
+        for files in (short, full)
+    ]
+    assert "Appendix A. Every answer" not in texts[0]
+    assert "Appendix A. Every answer" in texts[1]

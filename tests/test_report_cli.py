@@ -60,14 +60,51 @@ def test_default_output_goes_to_reports_folder(
     assert written.name == "bramblewood-lodge-residential-program-fictional-2026-10-28.pdf"
     assert written.is_file()
     text = pdf_text(written)
-    assert "Bramblewood Lodge Residential Program" in text and "Action plan" in text
+    assert "Bramblewood Lodge Residential Program" in text and "Findings by domain" in text
+    assert "Appendix A" not in text
+
+
+def test_full_adds_the_appendices(runner: CliRunner, tmp_path: Path) -> None:
+    """--full writes the same findings plus every answer, the methods and the fingerprint."""
+    short, full = tmp_path / "short.pdf", tmp_path / "full.pdf"
+    for out, extra in ((short, []), (full, ["--full"])):
+        result = runner.invoke(
+            cli, ["report", str(EXAMPLE), "-o", str(out), *extra], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == f"{out}\n" and result.stderr == ""
+    short_pages = len(PdfReader(BytesIO(short.read_bytes())).pages)
+    full_reader = PdfReader(BytesIO(full.read_bytes()))
+    assert short_pages <= 8 < len(full_reader.pages)
+    text = pdf_text(full)
+    for heading in ("Appendix A. Every answer", "Appendix B. Methods", "The answers' fingerprint"):
+        assert heading in text
+
+
+def test_characters_the_font_lacks_are_a_warning(runner: CliRunner, tmp_path: Path) -> None:
+    """The report is written, with a visible ◊ in place of each character its font lacks, and
+    stderr names the field and the characters; stdout is still only the path."""
+    doc = json.loads(json.dumps(MINI_RESPONSES))
+    doc["program"]["name"] = "Clínica 光明 Niños"
+    doc["answers"]["mat.admit"]["note"] = "Ωμέγα"
+    responses = write_json(tmp_path, doc)
+    out = tmp_path / "out.pdf"
+    args = ["report", str(responses), "-o", str(out), "-i", str(MINI), "--full"]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stdout == f"{out}\n"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("Warning: program name: ") and "光 (U+5149)" in lines[0]
+    assert lines[1].startswith("Warning: MAT-1 note: ") and "μ (U+03BC)" in lines[1]
+    assert "Clínica ◊◊ Niños" in pdf_text(out)
 
 
 def test_output_option_and_instrument_path(runner: CliRunner, tmp_path: Path) -> None:
     """-o names the file; --instrument takes a path; user text is printed literally."""
     responses = write_json(tmp_path, MINI_RESPONSES)
     out = tmp_path / "out.pdf"
-    args = ["report", str(responses), "-o", str(out), "--instrument", str(MINI)]
+    args = ["report", str(responses), "-o", str(out), "--instrument", str(MINI), "--full"]
     result = runner.invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{out}\n" and result.stderr == ""
@@ -180,6 +217,7 @@ def test_report_help() -> None:
     result = CliRunner().invoke(cli, ["report", "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "-o, --output FILE.pdf" in result.stdout and "reports/" in result.stdout
+    assert "--full" in result.stdout
 
 
 def _imported(args: list[str], cwd: Path) -> str:

@@ -35,15 +35,27 @@ def score(responses: Path, spec: str | None, fmt: str) -> None:
     "Default: reports/<program>-<assessment date>.pdf, creating reports/.",
 )
 @instrument_option()
-def report(responses: Path, output: Path | None, spec: str | None) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Add the appendices: every answer with its note and evidence, the methods in "
+    "full, the answers' fingerprint; every recommendation spelled out, with source sections.",
+)
+def report(responses: Path, output: Path | None, spec: str | None, full: bool) -> None:
     """Write the PDF gap report for RESPONSES (.xlsx or .json) and print its path.
 
-    Cover, executive summary with a chart, findings per domain, the prioritised
-    action plan, every answer, the scoring rules and the references.
+    The default report is short, for a board: page 1 says where the program
+    stands, what is dangerous and what to do first; then a chart of every
+    dimension, the findings by domain with each recommendation and its source,
+    how the scores work and the references. A draft mark is on every page
+    while a profile field is missing or a domain has too few answers.
     """
     from audit_kit.workflows.report import write_report
 
-    click.echo(str(write_report(responses, output, spec)))
+    def warn(message: str) -> None:
+        click.echo(f"Warning: {message}", err=True)
+
+    click.echo(str(write_report(responses, output, spec, full=full, warn=warn)))
 
 
 def _setting_values() -> list[str]:

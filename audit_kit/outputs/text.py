@@ -9,17 +9,12 @@ from typing import TYPE_CHECKING
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.result import ScoreResult
 from audit_kit.model.vocab import AnswerKind, GapKind, Level
-from audit_kit.outputs.wording import count, standing
+from audit_kit.outputs.wording import count, fmt_score, standing
 
 if TYPE_CHECKING:
     from audit_kit.model.migrate import Migration
 
 WIDTH = 100
-
-
-def fmt_score(value: float | None) -> str:
-    """A score to two decimals, or an en dash when there is none."""
-    return "–" if value is None else f"{value:.2f}"
 
 
 def cite_short(citations: list[Citation], sections: list[str | None]) -> str:
@@ -157,7 +152,7 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
         f"Instrument: {result.instrument_title} "
         f"({result.instrument_id} {result.instrument_version})",
         f"Completeness: {c.answered} answered, {c.not_applicable} not applicable, "
-        f"{c.unanswered} unanswered, of {c.total} items",
+        f"{c.unanswered} unanswered, of {count(c.total, 'item')}",
         "",
         "DOMAIN LEVELS",
     ]
@@ -178,7 +173,7 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
             counts = f"{dc.answered} answered, {dc.not_applicable} N/A, {dc.unanswered} unanswered"
             out.append(f"    {dim.title:<{dim_width - 2}}  {fmt_score(dim.score):>4}  ({counts})")
     shown = result.gaps[:top]
-    out += ["", f"TOP {len(shown)} PRIORITIES (of {len(result.gaps)} gaps)"]
+    out += ["", f"TOP {len(shown)} PRIORITIES (of {count(len(result.gaps), 'gap')})"]
     if not shown:
         out.append("  None: every answered item is at 5.")
     labels = {

@@ -30,11 +30,11 @@ def example_names() -> list[str]:
     return sorted(p.stem for p in examples_dir().glob("*.json"))
 
 
-def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE) -> DemoFiles:
+def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE, *, full: bool = False) -> DemoFiles:
     """Write ``example`` into ``folder`` as JSON and .xlsx, and its report made from the .xlsx.
 
     The report is made from the workbook just written, read back the way a filled-in workbook
-    is, so the demo walks the same path as a real assessment.
+    is, so the demo walks the same path as a real assessment; ``full`` adds its appendices.
     """
     from audit_kit.catalog import examples_dir
     from audit_kit.formats.responses_json import dump_responses, read_responses_json
@@ -60,6 +60,6 @@ def write_demo(folder: Path, example: str = DEFAULT_EXAMPLE) -> DemoFiles:
     report_path = default_report_path(assessment.result, folder)
     write_atomic(
         report_path,
-        render_pdf(assessment.instrument, assessment.responses, assessment.result),
+        render_pdf(assessment.instrument, assessment.responses, assessment.result, full=full),
     )
     return DemoFiles(assessment, json_path, workbook_path, report_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,25 +23,37 @@ def default_report_path(result: ScoreResult, folder: Path = DEFAULT_REPORTS_DIR)
 
 
 def write_report(
-    responses_path: Path, output: Path | None = None, instrument: str | Path | None = None
+    responses_path: Path,
+    output: Path | None = None,
+    instrument: str | Path | None = None,
+    *,
+    full: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Read responses (.json or .xlsx), score them, write the PDF report; return its path.
 
-    Without ``output`` the report goes to ``default_report_path``, creating ``reports/`` if
-    needed. An existing report of the same name is replaced; the input is never touched.
+    The report is the short one unless ``full`` (with the appendices). Without ``output`` it
+    goes to ``default_report_path``, creating ``reports/`` if needed. An existing report of the
+    same name is replaced; the input is never touched. ``warn`` is told of any text the report
+    could not show as written (characters its font lacks).
     """
-    from audit_kit.outputs.pdf.report import render_pdf
+    from audit_kit.outputs.pdf.report import render_report
     from audit_kit.workflows.assess import assess
 
     if output is not None:
         _check_output(output, responses_path)
     assessment = assess(responses_path, instrument)
-    data = render_pdf(assessment.instrument, assessment.responses, assessment.result)
+    rendered = render_report(
+        assessment.instrument, assessment.responses, assessment.result, full=full
+    )
     if output is None:
         output = default_report_path(assessment.result)
         make_folder(output.parent)
         _check_output(output, responses_path)
-    write_atomic(output, data)
+    write_atomic(output, rendered.data)
+    if warn is not None:
+        for warning in rendered.warnings:
+            warn(warning)
     return output
 
 

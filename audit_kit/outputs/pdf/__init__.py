@@ -5,19 +5,19 @@ from audit_kit.outputs.pdf.blocks import (
     answers_fingerprint,
     esc,
     finding_words,
-    level_words,
     long_date,
     short_author,
 )
-from audit_kit.outputs.pdf.report import render_pdf
+from audit_kit.outputs.pdf.report import Rendered, render_pdf, render_report
 
 __all__ = [
+    "Rendered",
     "answer_words",
     "answers_fingerprint",
     "esc",
     "finding_words",
-    "level_words",
     "long_date",
     "render_pdf",
+    "render_report",
     "short_author",
 ]

@@ -10,24 +10,14 @@ from typing import Any
 
 from reportlab.lib.styles import StyleSheet1
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    NextPageTemplate,
-    PageBreak,
-    Paragraph,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Table, TableStyle
 from reportlab.platypus.flowables import CondPageBreak
 
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.responses import Responses
-from audit_kit.model.result import DomainResult, Gap, ItemResult, ScoreResult
-from audit_kit.model.vocab import AnswerKind, DomainState, GapKind, ItemStatus, Level
+from audit_kit.model.result import CriticalFinding, DomainResult, Gap, ItemResult, ScoreResult
+from audit_kit.model.vocab import AnswerKind, DomainState, GapKind, ItemStatus, Level, NaKind
 from audit_kit.outputs.pdf import styles as st
-from audit_kit.outputs.wording import standing
-from audit_kit.scoring import MAX_UNANSWERED_SHARE
 
 # --------------------------------------------------------------------------------------------
 # Words for scores, levels, answers and findings
@@ -49,9 +39,20 @@ _MONTHS = (
 )
 _ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;"))
 GAP_WORDS = {
-    GapKind.CRITICAL: "Critical",
+    GapKind.CRITICAL: "Critical findings",
     GapKind.BELOW_CAPABLE: "Below capable",
     GapKind.TOWARDS_ENHANCED: "Towards enhanced",
+}
+LEVEL_WORDS = {
+    Level.NOT_YET_CAPABLE: "not yet capable",
+    Level.EMERGING: "emerging",
+    Level.CAPABLE: "capable",
+    Level.ENHANCED: "enhanced",
+}
+NA_WORDS = {
+    NaKind.RESPONDENT: "marked not applicable by the program",
+    NaKind.SETTING: "outside the program's setting",
+    NaKind.SKIP_LOGIC: "ruled out by an earlier answer",
 }
 
 
@@ -63,7 +64,7 @@ def answers_fingerprint(responses: Responses) -> str:
 def esc(text: object) -> str:
     """Any text from responses or an instrument as paragraph markup that shows it literally.
 
-    Control characters go, characters the font lacks become '?', markup characters are
+    Control characters go, characters the font lacks become ◊, markup characters are
     escaped (as xml.sax.saxutils would, whose import costs 20 ms), and line breaks are kept
     as <br/>.
     """
@@ -122,28 +123,6 @@ def short_author(author: str) -> str:
     return f"{people[0]} et al."
 
 
-def _level_name(instrument: Instrument, domain_id: str, level: Level) -> str:
-    return instrument.domain(domain_id).levels.name(level)
-
-
-def level_words(instrument: Instrument, d: DomainResult) -> str:
-    """A domain's level in words, with the capped and insufficient-evidence states written out."""
-    share = f"{MAX_UNANSWERED_SHARE:.0%}"
-    comp = d.completeness
-    if d.state is DomainState.CAPPED:
-        return standing(d)
-    if d.level is None:
-        if d.insufficient_evidence:
-            return (
-                f"No level: insufficient evidence — more than {share} unanswered "
-                f"({comp.unanswered} of {comp.applicable} applicable items)"
-            )
-        if comp.applicable == 0:
-            return "No level: no item applies to this program"
-        return "No level: no item was scored"
-    return d.level_name or _level_name(instrument, d.domain_id, d.level)
-
-
 def _percent(value: float | int | str | None) -> str:
     return f"{float(value or 0):g}%"
 
@@ -159,6 +138,16 @@ def answer_words(item: Item, r: ItemResult) -> str:
         return f"“{label}” ({r.score} of 5)"
     if item.kind is AnswerKind.PERCENT:
         return f"{_percent(r.value)} of audited charts ({r.score} of 5)"
+    return f"{r.score} of 5"
+
+
+def short_answer(item: Item, r: ItemResult) -> str:
+    """The answer in a few words: '2 of 5', '35% of audited charts; 2 of 5'; a choice's label,
+    which can run to a sentence, is left to the full report."""
+    if r.score is None or r.status is not ItemStatus.ANSWERED:
+        return answer_words(item, r)
+    if item.kind is AnswerKind.PERCENT:
+        return f"{_percent(r.value)} of audited charts; {r.score} of 5"
     return f"{r.score} of 5"
 
 
@@ -181,38 +170,27 @@ def finding_words(item: Item, r: ItemResult) -> str:
     return f"{lead}, between the anchors for {lower} and {upper}; at {lower}: “{anchor}”"
 
 
-def id_markup(item_id: str) -> str:
-    """An item id in small grey type: long ids then fit a narrow column without breaking."""
-    return f'<font size="6.8" color="{st.MUTED_HEX}">{esc(item_id)}</font>'
-
-
-def gap_kind_markup(gap: Gap, inline: bool = False) -> str:
-    """A gap's kind in bold (critical in red) and its time frame, on one line or two."""
-    words = GAP_WORDS[gap.kind]
-    if gap.kind is GapKind.CRITICAL:
-        words = f'<font color="{st.CRITICAL_HEX}">{words}</font>'
-    if inline:
-        return f"<b>{words}</b>, within {gap.timeframe}"
-    return f"<b>{words}</b><br/>{gap.timeframe}"
-
-
-def fit(text: str, width: float, bold: bool, size: float) -> str:
-    """Cut a chart label to a width, ending it with an ellipsis."""
+def fit(text: str, width: float, bold: bool, size: float, words: bool = False) -> str:
+    """Cut a label to a width, ending it with an ellipsis; at a word's end when ``words``."""
     font = st.FONT_BOLD if bold else st.FONT
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+        text = text.rsplit(None, 1)[0] if words and " " in text.strip() else text[:-1]
+    return text.rstrip(" ,;:·") + "…"
 
 
 # --------------------------------------------------------------------------------------------
 # The report context, tables and flowables
 
 
-@dataclass(frozen=True)
+@dataclass
 class Report:
-    """What every part reads: the inputs, each item's result, styles and citation labels."""
+    """What every part reads: the inputs, each item's result, styles, citation labels, the mode.
+
+    ``full`` is the --full report: every step spelled out, sources with their sections, and
+    the appendices.
+    """
 
     instrument: Instrument
     responses: Responses
@@ -220,10 +198,41 @@ class Report:
     styles: StyleSheet1
     fingerprint: str
     short_cites: dict[str, str]
+    full: bool = False
     items: dict[str, ItemResult] = field(default_factory=dict)
+    findings: dict[str, CriticalFinding] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.items.update({r.item_id: r for r in self.result.items})
+        self.findings.update({f.item_id: f for f in self.result.critical_findings})
+
+    @property
+    def draft(self) -> bool:
+        """Whether the report is a draft: a profile field missing or a domain short of answers."""
+        return self.result.draft
+
+    def spelled_out(self, gap: Gap) -> bool:
+        """Whether a gap's recommendation is printed in full in this report.
+
+        Always in the full report. In the default one, every critical finding and gap below
+        capable; a step towards enhanced only where enhanced is the domain's next level (it
+        holds capable, or has no level to speak of), since in a domain still short of capable
+        those steps come after the gaps that keep it there. The others are listed by name.
+        """
+        if self.full or gap.kind is not GapKind.TOWARDS_ENHANCED:
+            return True
+        d = self.result.domain(gap.domain_id)
+        if d.state is DomainState.CAPPED:
+            return False
+        if d.state is DomainState.RATED:
+            return d.level in (Level.CAPABLE, Level.ENHANCED)
+        return True
+
+    def cited(self) -> list[Citation]:
+        """The sources this report cites, in the order of the instrument's catalogue."""
+        ids = {c.id for f in self.result.critical_findings for c in f.citations}
+        ids |= {c.id for g in self.result.gaps if self.spelled_out(g) for c in g.citations}
+        return [c for c in self.instrument.citations if c.id in ids]
 
     def para(self, markup: str, style: str = "Body") -> Paragraph:
         """A paragraph from markup that is already escaped."""
@@ -238,9 +247,10 @@ class Report:
         return heading
 
     def cite(self, citations: list[Citation], sections: list[str | None]) -> str:
-        """Short citations with sections, escaped: 'ASAM (2020), Dimension 1; SAMHSA (2021a)'."""
+        """Short citations, escaped: 'ASAM (2020); SAMHSA TIP 63 (2021)'; in the full report
+        with the section relied on: 'ASAM (2020), Part 3; …'."""
         parts = [
-            self.short_cites[c.id] + (f", {s}" if s else "")
+            self.short_cites[c.id] + (f", {s}" if s and self.full else "")
             for c, s in zip(citations, sections, strict=True)
         ]
         return esc("; ".join(parts))
@@ -255,27 +265,28 @@ class RowTable(Table):
     is tall and would leave much of the page empty.
     """
 
-    frame_height: float = st.FRAME_HEIGHT
+    #: Leading rows (a heading in the table) that never end a page on their own.
+    lead_rows: int = 0
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         self._calc(availWidth, availHeight)
         heights = self._rowHeights
         header = sum(heights[: self.repeatRows]) if isinstance(self.repeatRows, int) else 0
         used = 0.0
-        for height in heights:
+        frame = st.FRAME_HEIGHT
+        for row, height in enumerate(heights):
             if used + height > availHeight:
+                if row <= self.lead_rows:
+                    return []
                 # cut a row that can never fit a page, or a tall one when much of this page
                 # would otherwise stay empty; never leave only a sliver for its first part
                 room = availHeight - used
-                giant = header + height > self.frame_height
-                tall = height > self.frame_height / 3 and room > self.frame_height / 4
+                giant = header + height > frame
+                tall = height > frame / 3 and room > frame / 4
                 cut = room > 48 and (giant or tall)
-                parts = self._splitRows(availHeight, doInRowSplit=cut) or (
+                return self._splitRows(availHeight, doInRowSplit=cut) or (
                     self._splitRows(availHeight, doInRowSplit=False) if cut else []
                 )
-                for part in parts:
-                    part.frame_height = self.frame_height
-                return parts
             used += height
         return super().split(availWidth, availHeight)
 
@@ -287,16 +298,15 @@ class Together(KeepTogether):
     the rest of the current page empty.)
     """
 
-    def __init__(self, flowables: list[Flowable], frame_height: float = st.FRAME_HEIGHT) -> None:
+    def __init__(self, flowables: list[Flowable]) -> None:
         super().__init__(flowables)
         self.flowables = list(flowables)
-        self.frame_height = frame_height
 
     def split(self, aW: float, aH: float) -> list[Flowable]:
         self.wrap(aW, aH)
         # wrap() reports a huge height to force this split; the content's own height is _H
         content_height: float = self._H
-        if content_height > self.frame_height:
+        if content_height > st.FRAME_HEIGHT:
             # an action first, so that the frame takes the flowables back one by one
             return [self.NullActionFlowable(), *self.flowables]
         return super().split(aW, aH)
@@ -326,13 +336,16 @@ def styled_table(
     header: bool = True,
     zebra: bool = True,
     extra: Iterable[tuple[Any, ...]] = (),
-    landscape: bool = False,
+    lead_rows: int = 0,
 ) -> Table:
-    """A table of Paragraph cells that repeats its header and splits tall rows across pages."""
+    """A table of Paragraph cells that repeats its header and splits tall rows across pages.
+
+    ``lead_rows`` first rows (a heading) stay on the page of the row after them.
+    """
     table = RowTable(
         rows, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1, hAlign="LEFT"
     )
-    table.frame_height = st.FRAME_HEIGHT_LANDSCAPE if landscape else st.FRAME_HEIGHT
+    table.lead_rows = lead_rows
     style: list[tuple[Any, ...]] = [
         # cells are Paragraphs, but the table still sets a cell font: keep it the embedded one
         ("FONTNAME", (0, 0), (-1, -1), st.FONT),
@@ -359,7 +372,7 @@ def styled_table(
 
 
 def block(flowables: list[Flowable], min_height: float = 150) -> list[Flowable]:
-    """A heading and its table, started on a new page only when little of this one is left.
+    """A heading and what follows, started on a new page only when little of this one is left.
 
     Keeping the whole block together would leave half-empty pages behind tall tables.
     """
@@ -372,12 +385,12 @@ def bullets(report: Report, lines: Iterable[str]) -> list[Flowable]:
 
 
 def level_fill(d: DomainResult) -> Any:
-    """The background colour of a domain's level."""
+    """The pale background behind a domain's standing in words."""
     if d.state is DomainState.CAPPED:
-        return st.LEVEL_FILLS[Level.NOT_YET_CAPABLE]
+        return st.CRITICAL_FILL
     return st.LEVEL_FILLS[d.level] if d.level is not None else st.NO_LEVEL_FILL
 
 
-def new_page(template: str = "portrait") -> list[Flowable]:
-    """A page break to a new page of the given template (portrait or landscape)."""
-    return [NextPageTemplate(template), PageBreak()]
+def new_page() -> list[Flowable]:
+    """A page break: a new part starts on a new page."""
+    return [PageBreak()]

@@ -1,10 +1,11 @@
-"""The report's cover: program facts, the answers fingerprint and the results at a glance."""
+"""Page 1: where the program stands, what is dangerous and what to do first, for a board."""
 
 from __future__ import annotations
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from audit_kit.model.result import Gap
+from audit_kit.model.vocab import DomainState, GapKind
 from audit_kit.outputs.pdf import styles as st
 from audit_kit.outputs.pdf.blocks import (
     REPORT_NAME,
@@ -12,91 +13,220 @@ from audit_kit.outputs.pdf.blocks import (
     Report,
     esc,
     level_fill,
-    level_words,
     long_date,
     styled_table,
 )
+from audit_kit.outputs.wording import (
+    and_list,
+    count,
+    fmt_score,
+    program_sentence,
+    standing,
+    unanswered_clause,
+)
+
+FIRST_ACTIONS = 5  # gaps named on page 1 for each later time frame
 
 
 def cover(report: Report) -> list[Flowable]:
-    """The cover page."""
+    """Page 1."""
     r, s = report.result, report.styles
-    p = r.program
-    hospital = {True: ", hospital-based", False: ", not hospital-based", None: ""}
-    setting = p.setting_label + hospital[p.hospital_based]
-    groups = [report.fingerprint[i : i + 8] for i in range(0, 64, 8)]
-    facts = [
-        ("Program", esc(p.display_name)),
-        ("Setting", esc(setting)),
-    ]
-    if p.populations:
-        facts.append(("Populations served", esc(", ".join(p.populations))))
-    facts += [
-        (
-            "Assessment date",
-            esc(f"{long_date(r.assessment_date)} ({r.assessment_date})")
-            if r.assessment_date
-            else "<i>Not given</i>",
-        ),
-        ("Assessor", esc(r.assessor) if r.assessor else "<i>Not stated</i>"),
-        (
-            "Instrument",
-            esc(f"{r.instrument_title} — {r.instrument_id}, version {r.instrument_version}"),
-        ),
-        (
-            "Answers fingerprint (SHA-256)",
-            " ".join(groups[:4]) + "<br/>" + " ".join(groups[4:]),
+    by = f" by {r.assessor}" if r.assessor else ""
+    kicker = REPORT_NAME.upper() + (" · DRAFT" if report.draft else "")
+    out: list[Flowable] = [
+        report.heading(kicker, "Kicker", "cover", outline="Summary"),
+        Para(esc(r.program.display_name), s["CoverTitle"]),
+        report.para(
+            esc(
+                f"{program_sentence(r.program)} Assessed {_on(r.assessment_date)}{by} with the "
+                f"{r.instrument_title}, version {r.instrument_version}. A self-assessment for "
+                "quality improvement, not an accreditation decision or clinical advice."
+            ),
+            "CoverLine",
         ),
     ]
-    fact_rows = [
-        [
-            Para(label, s["FactLabel"]),
-            Para(value, s["Fingerprint" if "SHA" in label else "Fact"]),
-        ]
-        for label, value in facts
-    ]
-    fact_table = styled_table(
-        fact_rows, [52 * mm, st.CONTENT_WIDTH - 52 * mm], header=False, zebra=False
-    )
+    if report.draft:
+        out.append(_draft_box(report))
+    out += _where_we_stand(report)
+    out += _what_is_dangerous(report)
+    # page 1 is one page: with many findings, fewer later actions are named there (the
+    # findings pages give them all)
+    for named in (FIRST_ACTIONS, 3, 0):
+        page = out + _what_first(report, named)
+        if _height(page) <= st.FRAME_HEIGHT:
+            break
+    return page
 
-    glance = [[Para("Domain", s["CellHead"]), Para("Level", s["CellHead"])]]
-    glance += [
+
+def _height(flowables: list[Flowable]) -> float:
+    """The height the flowables take in the frame, with their spacing."""
+    total = 0.0
+    for f in flowables:
+        _, h = f.wrap(st.CONTENT_WIDTH, st.FRAME_HEIGHT)
+        total += h + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+def _on(day: object) -> str:
+    return f"on {long_date(day)}" if day else "on a date not given"  # type: ignore[arg-type]
+
+
+def _draft_box(report: Report) -> Flowable:
+    """What is missing before the report can be relied on."""
+    r = report.result
+    lines = ["<b>Draft.</b> This report cannot be relied on until what is missing is filled in."]
+    if r.missing:
+        lines.append(esc(f"Not given: {and_list(r.missing)}."))
+    short = [d for d in r.domains if d.insufficient_evidence]
+    if short:
+        named = "; ".join(f"{d.title} ({unanswered_clause(d)})" for d in short)
+        lines.append(
+            esc(
+                f"Too few answers for a level: {named}. Answer the remaining items and make the "
+                "report again."
+            )
+        )
+    box = Table(
+        [[Para("<br/>".join(lines), report.styles["BodyTight"])]],
+        colWidths=[st.CONTENT_WIDTH],
+        hAlign="LEFT",
+    )
+    box.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.FONT),
+                ("BACKGROUND", (0, 0), (-1, -1), st.DRAFT_FILL),
+                ("BOX", (0, 0), (-1, -1), 1, st.DRAFT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return box
+
+
+def _where_we_stand(report: Report) -> list[Flowable]:
+    r, s = report.result, report.styles
+    rows: list[list[Flowable]] = [
         [
-            Para(esc(d.title), s["CellBold"]),
-            Para(esc(level_words(report.instrument, d)), s["Cell"]),
+            Para("Domain", s["CellHead"]),
+            Para("Score (of 5)", s["CellHeadRight"]),
+            Para("Level", s["CellHead"]),
         ]
-        for d in r.domains
     ]
-    fills = [("BACKGROUND", (1, n), (1, n), level_fill(d)) for n, d in enumerate(r.domains, 1)]
-    glance_table = styled_table(
-        glance, [70 * mm, st.CONTENT_WIDTH - 70 * mm], zebra=False, extra=fills
-    )
-    n_crit = len(r.critical_findings)
-    crit = (
-        f"<b>{n_crit} critical finding{'s' if n_crit != 1 else ''}</b> — see the executive summary."
-        if n_crit
-        else "No critical findings."
-    )
+    for d in r.domains:
+        words = esc(standing(d))
+        if d.state is DomainState.CAPPED:
+            words = (
+                f'<font color="{st.CRITICAL_HEX}"><b>{esc(d.headline)}</b></font>'
+                + words[len(esc(d.headline)) :]
+            )
+        else:
+            words = f"<b>{words}</b>" if d.state is DomainState.RATED else words
+        rows.append(
+            [
+                Para(esc(d.title), s["CellBold"]),
+                Para(fmt_score(d.score), s["CellRight"]),
+                Para(words, s["Cell"]),
+            ]
+        )
+    fills = [("BACKGROUND", (2, n), (2, n), level_fill(d)) for n, d in enumerate(r.domains, 1)]
+    w = st.CONTENT_WIDTH
     return [
-        report.heading(REPORT_NAME.upper(), "Kicker", "cover", outline="Cover"),
-        Spacer(1, 30 * mm),
-        Para(esc(p.name), s["CoverTitle"]),
-        Para(esc(r.instrument_title), s["CoverSubtitle"]),
-        fact_table,
-        Spacer(1, 10 * mm),
-        Para("Results at a glance", s["H2"]),
-        glance_table,
-        Spacer(1, 3 * mm),
-        Para(
-            crit + f" {len(r.gaps)} action{'s' if len(r.gaps) != 1 else ''} in the action plan.",
-            s["Body"],
-        ),
-        Spacer(1, 10 * mm),
-        Para(
-            "This is a self-assessment made by the program with audit-kit. It is not an "
-            "accreditation decision, a certification or clinical advice. The fingerprint "
-            "identifies the exact answers the report was made from: the same answers give the "
-            "same fingerprint, whether they were entered in the workbook or in a JSON file.",
-            s["Notice"],
-        ),
+        Para("Where we stand", s["H2"]),
+        styled_table(rows, [0.34 * w, 0.15 * w, 0.51 * w], zebra=False, extra=fills),
     ]
+
+
+def _what_is_dangerous(report: Report) -> list[Flowable]:
+    r, s = report.result, report.styles
+    findings = r.critical_findings
+    out: list[Flowable] = [Para("What is dangerous", s["H2"])]
+    if not findings:
+        return [
+            *out,
+            report.para(
+                "No critical findings: no answer met one of the instrument's safety rules."
+            ),
+        ]
+    out.append(
+        report.para(
+            esc(
+                f"{count(len(findings), 'critical finding')}, each keeping its domain from "
+                "being capable until it is resolved:"
+            )
+        )
+    )
+    rows = [
+        [
+            Para(f"<b>{esc(f.code)}</b>", s["Cell"]),
+            Para(esc(f.finding), s["Cell"]),
+        ]
+        for f in findings
+    ]
+    w = st.CONTENT_WIDTH
+    out.append(
+        styled_table(
+            rows,
+            [0.1 * w, 0.9 * w],
+            header=False,
+            zebra=False,
+            extra=[("BACKGROUND", (0, 0), (0, -1), st.CRITICAL_FILL)],
+        )
+    )
+    return out
+
+
+def _what_first(report: Report, named: int) -> list[Flowable]:
+    r, s = report.result, report.styles
+    by_kind = {kind: [g for g in r.gaps if g.kind is kind] for kind in GapKind}
+    rows: list[list[Flowable]] = []
+    critical = by_kind[GapKind.CRITICAL]
+    if critical:
+        rows.append(
+            _row(
+                report,
+                GapKind.CRITICAL,
+                f"Resolve the {count(len(critical), 'critical finding')} above: "
+                + ", ".join(g.code for g in critical)
+                + ".",
+            )
+        )
+    else:
+        rows.append(_row(report, GapKind.CRITICAL, "Nothing critical to resolve."))
+    for kind, noun, plural in (
+        (GapKind.BELOW_CAPABLE, "gap below capable", "gaps below capable"),
+        (GapKind.TOWARDS_ENHANCED, "step towards enhanced", "steps towards enhanced"),
+    ):
+        gaps = by_kind[kind]
+        if not gaps:
+            rows.append(_row(report, kind, f"No {plural}."))
+            continue
+        rows.append(_row(report, kind, _first(gaps, count(len(gaps), noun, plural), named)))
+    w = st.CONTENT_WIDTH
+    table = styled_table(rows, [0.19 * w, 0.81 * w], header=False, zebra=False)
+    out: list[Flowable] = [Para("What we do first", s["H2"]), table]
+    if r.gaps:
+        where = "Findings by domain gives each action's recommendation and source"
+        if not all(report.spelled_out(g) for g in r.gaps):
+            where += (
+                "; the steps towards enhanced of a domain not yet capable are spelled out in the "
+                "full report"
+            )
+        out += [Spacer(1, 3), report.para(where + ".")]
+    return out
+
+
+def _row(report: Report, kind: GapKind, text: str) -> list[Flowable]:
+    s = report.styles
+    return [Para(f"<b>Within {kind.timeframe}</b>", s["Cell"]), Para(esc(text), s["Cell"])]
+
+
+def _first(gaps: list[Gap], counted: str, named: int) -> str:
+    if not named:
+        return f"{counted}, in priority order in the findings by domain."
+    listed = "; ".join(f"{g.code} {g.title}" for g in gaps[:named])
+    if len(gaps) <= named:
+        return f"{counted}: {listed}."
+    return f"{counted}; the first {named} by priority: {listed}."

@@ -11,6 +11,8 @@ from functools import partial
 from io import BytesIO
 from typing import Any
 
+from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -18,7 +20,9 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from audit_kit import __version__
 from audit_kit.outputs.pdf import styles as st
-from audit_kit.outputs.pdf.blocks import REPORT_NAME, Report, fit
+from audit_kit.outputs.pdf.blocks import REPORT_NAME, Report, fit, long_date
+
+_DRAFT_MARK = "DRAFT"
 
 
 def write_pdf(report: Report, story: list[Flowable]) -> bytes:
@@ -56,12 +60,13 @@ def _plain_streams() -> Iterator[None]:
 
 
 class _ReportDoc(BaseDocTemplate):
-    """Three page templates (cover, portrait, landscape) and an outline entry per heading."""
+    """Two page templates (page 1 and the rest) and an outline entry per heading."""
 
     def __init__(self, buffer: BytesIO, report: Report) -> None:
         r = report.result
         program = st.printable(r.program.display_name)
         day = r.assessment_date.isoformat() if r.assessment_date else "undated"
+        draft = " (draft)" if report.draft else ""
         super().__init__(
             buffer,
             pagesize=st.PAGE,
@@ -69,7 +74,7 @@ class _ReportDoc(BaseDocTemplate):
             rightMargin=st.MARGIN_RIGHT,
             topMargin=st.MARGIN_TOP,
             bottomMargin=st.MARGIN_BOTTOM,
-            title=f"{REPORT_NAME}: {program}, {day}",
+            title=f"{REPORT_NAME}: {program}, {day}{draft}",
             author=st.printable(r.assessor) or program,
             subject=(
                 f"Self-assessment of {program} with {st.printable(r.instrument_title)} "
@@ -84,26 +89,33 @@ class _ReportDoc(BaseDocTemplate):
             lang="en-US",
             displayDocTitle=1,
         )
-        self.furniture = _Furniture(
+        self.furniture = Furniture(
             header_left=program,
-            header_right=f"{REPORT_NAME} · {day}",
-            footer_left=(
-                f"{st.printable(r.instrument_id)} {st.printable(r.instrument_version)} · "
-                f"answers SHA-256 {report.fingerprint[:16]}…"
+            header_right=f"{REPORT_NAME} · {long_date(r.assessment_date)}",
+            footer_left=st.printable(r.instrument_title),
+            footer_tail=(
+                f", version {st.printable(r.instrument_version)}"
+                + (" · full report" if report.full else "")
             ),
+            draft=report.draft,
         )
-        portrait = _frame("portrait", st.CONTENT_WIDTH, st.FRAME_HEIGHT)
-        landscape = _frame("landscape", st.CONTENT_WIDTH_LANDSCAPE, st.FRAME_HEIGHT_LANDSCAPE)
+        frame = Frame(
+            st.MARGIN_LEFT,
+            st.MARGIN_BOTTOM,
+            st.CONTENT_WIDTH,
+            st.FRAME_HEIGHT,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
         self.addPageTemplates(
             [
-                PageTemplate("cover", [portrait], onPage=self.furniture.cover, pagesize=st.PAGE),
-                PageTemplate("portrait", [portrait], onPage=self.furniture.page, pagesize=st.PAGE),
                 PageTemplate(
-                    "landscape",
-                    [landscape],
-                    onPage=self.furniture.page,
-                    pagesize=st.PAGE_LANDSCAPE,
+                    "first", [frame], onPage=self.furniture.first, autoNextPageTemplate="page"
                 ),
+                PageTemplate("page", [frame], onPage=self.furniture.page),
             ]
         )
 
@@ -118,53 +130,71 @@ class _ReportDoc(BaseDocTemplate):
         self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
 
 
-def _frame(name: str, width: float, height: float) -> Frame:
-    """The page's one text frame: inside the margins, no padding of its own."""
-    return Frame(
-        st.MARGIN_LEFT,
-        st.MARGIN_BOTTOM,
-        width,
-        height,
-        id=name,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-
-
 @dataclass(frozen=True)
-class _Furniture:
-    """Running header and footer; _NumberedCanvas adds "Page x of y" once the total is known."""
+class Furniture:
+    """What every page carries around the text: header, footer, the draft mark.
+
+    _NumberedCanvas adds "Page x of y" once the total is known. A consultancy's name, logo and
+    accent colour would be fields here, drawn by ``_band`` and ``page``.
+    """
 
     header_left: str
     header_right: str
     footer_left: str
+    footer_tail: str = ""  # printed whole after footer_left, which is cut to fit
+    draft: bool = False
+    accent: Color = st.ACCENT
 
-    def cover(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        width, height = canvas._pagesize
-        canvas.saveState()
-        canvas.setFillColor(st.ACCENT)
-        canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
-        canvas.restoreState()
+    def first(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """Page 1: a band across the top instead of the running header."""
+        self._band(canvas)
         canvas.showOutline()
         self._footer(canvas)
 
     def page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        """Every later page: the running header."""
         width, height = canvas._pagesize
         canvas.saveState()
         y = height - st.HEADER_BASELINE
-        canvas.setFont(st.FONT, 7.5)
+        size = st.FURNITURE_SIZE
+        canvas.setFont(st.FONT, size)
         canvas.setFillColor(st.MUTED)
-        right_w = stringWidth(self.header_right, st.FONT, 7.5)
-        room = width - st.MARGIN_LEFT - st.MARGIN_RIGHT - right_w - 12
-        canvas.drawString(st.MARGIN_LEFT, y, fit(self.header_left, room, False, 7.5))
+        right_w = stringWidth(self.header_right, st.FONT, size)
+        x = st.MARGIN_LEFT
+        if self.draft:
+            x += self._draft_badge(canvas, y) + 6
+        room = width - st.MARGIN_RIGHT - right_w - 12 - x
+        canvas.drawString(x, y, fit(self.header_left, room, False, size))
         canvas.drawRightString(width - st.MARGIN_RIGHT, y, self.header_right)
         canvas.setStrokeColor(st.RULE)
         canvas.setLineWidth(0.5)
-        canvas.line(st.MARGIN_LEFT, y - 3, width - st.MARGIN_RIGHT, y - 3)
+        canvas.line(st.MARGIN_LEFT, y - 4, width - st.MARGIN_RIGHT, y - 4)
         canvas.restoreState()
         self._footer(canvas)
+
+    def _band(self, canvas: Canvas) -> None:
+        width, height = canvas._pagesize
+        canvas.saveState()
+        canvas.setFillColor(self.accent)
+        canvas.rect(0, height - 9 * mm, width, 9 * mm, stroke=0, fill=1)
+        if self.draft:
+            canvas.setFillColor(colors.white)
+            canvas.setFont(st.FONT_BOLD, 10)
+            canvas.drawString(st.MARGIN_LEFT, height - 6 * mm, _DRAFT_MARK)
+        canvas.restoreState()
+
+    def _draft_badge(self, canvas: Canvas, y: float) -> float:
+        """The draft mark at the left of the header; returns its width."""
+        size = st.FURNITURE_SIZE + 1
+        text_w = stringWidth(_DRAFT_MARK, st.FONT_BOLD, size)
+        canvas.setFillColor(st.DRAFT)
+        canvas.roundRect(st.MARGIN_LEFT, y - 3, text_w + 8, size + 4, 2, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont(st.FONT_BOLD, size)
+        canvas.drawString(st.MARGIN_LEFT + 4, y, _DRAFT_MARK)
+        canvas.setFont(st.FONT, st.FURNITURE_SIZE)
+        canvas.setFillColor(st.MUTED)
+        return text_w + 8
 
     def _footer(self, canvas: Canvas) -> None:
         width, _ = canvas._pagesize
@@ -172,10 +202,14 @@ class _Furniture:
         y = st.FOOTER_BASELINE
         canvas.setStrokeColor(st.RULE)
         canvas.setLineWidth(0.5)
-        canvas.line(st.MARGIN_LEFT, y + 8, width - st.MARGIN_RIGHT, y + 8)
-        canvas.setFont(st.FONT, 7)
+        canvas.line(st.MARGIN_LEFT, y + 9, width - st.MARGIN_RIGHT, y + 9)
+        canvas.setFont(st.FONT, st.FURNITURE_SIZE)
         canvas.setFillColor(st.MUTED)
-        canvas.drawString(st.MARGIN_LEFT, y, self.footer_left)
+        size = st.FURNITURE_SIZE
+        room = width - st.MARGIN_LEFT - st.MARGIN_RIGHT - 80
+        room -= stringWidth(self.footer_tail, st.FONT, size)
+        footer = fit(self.footer_left, room, False, size, words=True) + self.footer_tail
+        canvas.drawString(st.MARGIN_LEFT, y, footer)
         canvas.restoreState()
 
 
@@ -213,7 +247,7 @@ class _NumberedCanvas(Canvas):
                 Canvas.bookmarkPage(self, key, **kw)
             width, _ = self._pagesize
             self.saveState()
-            self.setFont(st.FONT, 7)
+            self.setFont(st.FONT, st.FURNITURE_SIZE)
             self.setFillColor(st.MUTED)
             self.drawRightString(
                 width - st.MARGIN_RIGHT, st.FOOTER_BASELINE, f"Page {number} of {total}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
@@ -10,28 +11,51 @@ from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Responses
 from audit_kit.model.result import ScoreResult
 from audit_kit.outputs.pdf import styles as st
-from audit_kit.outputs.pdf.action_plan import action_plan
-from audit_kit.outputs.pdf.appendices import about, answers, methods, references
+from audit_kit.outputs.pdf.appendices import about, answers, methods
 from audit_kit.outputs.pdf.blocks import Report, answers_fingerprint, short_cites
 from audit_kit.outputs.pdf.cover import cover
 from audit_kit.outputs.pdf.document import write_pdf
-from audit_kit.outputs.pdf.domains import domain_sections
-from audit_kit.outputs.pdf.summary import summary
+from audit_kit.outputs.pdf.findings import findings
+from audit_kit.outputs.pdf.profile import profile
+from audit_kit.outputs.pdf.references import references
 
-PARTS: tuple[Callable[[Report], list[Flowable]], ...] = (
-    cover,
-    summary,
-    domain_sections,
-    action_plan,
-    answers,
-    methods,
-    references,
-    about,
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the report: what builds it, and whether only the full report has it."""
+
+    name: str
+    build: Callable[[Report], list[Flowable]]
+    full_only: bool = False
+
+
+#: The parts in reading order. A new part is one module with one function and a line here.
+PARTS: tuple[Part, ...] = (
+    Part("summary", cover),
+    Part("profile", profile),
+    Part("findings", findings),
+    Part("references", references),
+    Part("answers", answers, full_only=True),
+    Part("methods", methods, full_only=True),
+    Part("about", about, full_only=True),
 )
 
 
-def render_pdf(instrument: Instrument, responses: Responses, result: ScoreResult) -> bytes:
-    """Render the gap report. Pure: reads no clock and no file but the font files."""
+@dataclass(frozen=True)
+class Rendered:
+    """The PDF, and what the reader should be told about it (characters the font lacks)."""
+
+    data: bytes
+    warnings: list[str]
+
+
+def render_report(
+    instrument: Instrument, responses: Responses, result: ScoreResult, *, full: bool = False
+) -> Rendered:
+    """Render the gap report, short by default, with the appendices when ``full``.
+
+    Pure: reads no clock and no file but the font files.
+    """
     report = Report(
         instrument=instrument,
         responses=responses,
@@ -39,5 +63,38 @@ def render_pdf(instrument: Instrument, responses: Responses, result: ScoreResult
         styles=st.build_styles(),
         fingerprint=answers_fingerprint(responses),
         short_cites=short_cites(instrument.citations),
+        full=full,
     )
-    return write_pdf(report, [flowable for part in PARTS for flowable in part(report)])
+    story = [f for part in PARTS if full or not part.full_only for f in part.build(report)]
+    return Rendered(write_pdf(report, story), st.font_warnings(printed_text(report)))
+
+
+def printed_text(report: Report) -> list[tuple[str, str | None]]:
+    """The free text this report prints, each with where it comes from, for font warnings."""
+    r = report.result
+    fields: list[tuple[str, str | None]] = [
+        ("program name", r.program.name),
+        ("assessor", r.assessor),
+        *(("population served", p) for p in r.program.populations),
+    ]
+    if report.full:
+        for item in r.items:
+            fields += [
+                (f"{item.code} note", item.note),
+                (f"{item.code} evidence", item.evidence),
+                (f"{item.code} N/A reason", item.na_reason),
+            ]
+    printed = [report.instrument.title, *(d.title for d in r.domains)]
+    printed += [m.title for m in r.dimensions]
+    printed += [f"{g.title} {g.recommendation}" for g in r.gaps if report.spelled_out(g)]
+    printed += [f.finding for f in r.critical_findings]
+    printed += [c.reference() for c in report.cited()]
+    fields.append(("the instrument's text", "\n".join(printed)))
+    return fields
+
+
+def render_pdf(
+    instrument: Instrument, responses: Responses, result: ScoreResult, *, full: bool = False
+) -> bytes:
+    """The PDF bytes of ``render_report``."""
+    return render_report(instrument, responses, result, full=full).data
