@@ -15,7 +15,13 @@ DEFAULT_REPORTS_DIR = Path("reports")
 
 
 def default_report_path(result: ScoreResult, folder: Path = DEFAULT_REPORTS_DIR) -> Path:
-    """``reports/<program-slug>-<assessment date>.pdf``, relative to the current folder."""
+    """``reports/<program-slug>-<assessment date>.pdf``, relative to the current folder.
+
+    The slug (fsutil.slug) keeps letters of every script and adds a hash of the name where it
+    would lose it (cut at 60 characters, or no letters at all), so a report is replaced only by
+    one of the same assessment: a program of the same name (up to capitals, Latin accents,
+    punctuation and spacing) on the same date.
+    """
     day = result.assessment_date.isoformat() if result.assessment_date else "undated"
     name = f"{slug(result.program.display_name)}-{day}.pdf"
     return folder / name
