@@ -20,6 +20,8 @@ from audit_kit.model.responses import (
 from audit_kit.model.vocab import Setting
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
+#: Where a problem finding the named instrument is, by its code (else at instrument_id).
+_FIELD_OF = {"unknown-version": "instrument_version"}
 
 
 def answer_path(item_id: str, field: str | None = None) -> str:
@@ -75,7 +77,11 @@ def parse_responses(
             instrument = load_bundled(named, version if isinstance(version, str) else None)
         except InstrumentError as exc:
             raise ResponsesError(
-                Problem(Location(file=shown, path="instrument_id"), p.message, p.code)
+                Problem(
+                    Location(file=shown, path=_FIELD_OF.get(p.code, "instrument_id")),
+                    p.message,
+                    p.code,
+                )
                 for p in exc.problems
             ) from None
 

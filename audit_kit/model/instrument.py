@@ -28,7 +28,11 @@ ItemTitle = Annotated[str, Field(min_length=1, max_length=lim.ITEM_TITLE_MAX)]
 Text = Annotated[str, Field(min_length=1, max_length=lim.TEXT_MAX)]
 LongText = Annotated[str, Field(max_length=lim.TEXT_MAX)]
 ShortText = Annotated[str, Field(max_length=lim.SHORT_MAX)]
-Source = Annotated[str, Field(min_length=1, max_length=lim.SHORT_MAX)]
+Source = Annotated[str, Field(min_length=1, max_length=lim.SOURCE_MAX)]
+SourcePart = Annotated[str, Field(max_length=lim.SOURCE_MAX)]
+Section = Annotated[str, Field(max_length=lim.SECTION_MAX)]
+Author = Annotated[str, Field(min_length=1, max_length=lim.AUTHOR_MAX)]
+Abbreviation = Annotated[str, Field(max_length=lim.ABBREVIATION_MAX)]
 Recommendation = Annotated[str, Field(min_length=1, max_length=lim.RECOMMENDATION_MAX)]
 Anchor = Annotated[str, Field(min_length=1, max_length=lim.ANCHOR_MAX)]
 Finding = Annotated[str, Field(min_length=1, max_length=lim.FINDING_MAX)]
@@ -57,20 +61,20 @@ class Citation(_Frozen):
         max_length=lim.MAX_ID_LENGTH,
         description="Short key that items use to cite this source, e.g. 'asam-2020'.",
     )
-    author: Source = Field(description="Author(s) or issuing organisation.")
-    abbreviation: ShortText | None = Field(
+    author: Author = Field(description="Author(s) or issuing organisation.")
+    abbreviation: Abbreviation | None = Field(
         default=None,
         description="Short name for running text and tables, e.g. 'ASAM' or 'McGovern et al.'.",
     )
     title: Source = Field(description="Title of the guideline, article, manual or standard.")
     year: int = Field(ge=1900, le=2100, description="Year of publication (or of the edition used).")
-    published_in: ShortText | None = Field(
+    published_in: SourcePart | None = Field(
         default=None, description="Journal, series or publisher, with volume and pages if known."
     )
-    section: ShortText | None = Field(
+    section: Section | None = Field(
         default=None, description="Section, chapter or table of the source most items rely on."
     )
-    url: ShortText | None = Field(default=None, description="Where a reader can find the source.")
+    url: SourcePart | None = Field(default=None, description="Where a reader can find the source.")
 
     def reference(self) -> str:
         """The citation as one line of a reference list."""
@@ -95,7 +99,7 @@ class CitationRef(_Frozen):
         max_length=lim.MAX_ID_LENGTH,
         description="Id of a source in the instrument's citations catalogue.",
     )
-    section: ShortText | None = Field(
+    section: Section | None = Field(
         default=None, description="Section, chapter, dimension or table of the source."
     )
 
