@@ -131,9 +131,11 @@ def decode_text(raw: bytes, shown: str, error: type[AuditKitError]) -> str:
             if encoding == "utf-8"
             else "save it again as UTF-8"
         )
+        line = raw.count(b"\n", 0, exc.start) + 1 if encoding == "utf-8" else None
         raise error.single(
             f"not {name} text (byte {exc.start:,} cannot be read); {hint}",
             file=shown,
+            line=line,
             code="encoding",
         ) from None
     return text.removeprefix("\ufeff")
