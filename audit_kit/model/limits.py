@@ -11,7 +11,7 @@ from __future__ import annotations
 # -- instruments ------------------------------------------------------------------------------
 MAX_ITEMS = 120  # items in one instrument [74]
 MAX_DOMAINS = 10  # [3]
-MAX_DIMENSIONS = 12  # dimensions in one domain [6]
+MAX_DIMENSIONS = 60  # dimensions in one domain [6]; the chart fits 60 on a page
 MAX_CHOICES = 12  # choices of one choice item [5]
 MAX_CRITICAL_RULES = 25  # items with a critical rule, in one instrument [12]
 MAX_CITATIONS = 60  # sources in the citations catalogue [35]
