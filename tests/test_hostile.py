@@ -107,6 +107,7 @@ def _check_scored(case: Case, folder: Path, outcome: Outcome) -> None:
     from audit_kit.workflows.assess import assess
 
     assert outcome.code == 0, outcome.stderr[-2000:]
+    assert outcome.stderr == ""  # no warning either
     assert outcome.new_files == ()
     assert case.twin is not None
     twin = folder.parent / f"{case.id}.twin.json"

@@ -1156,6 +1156,24 @@ def _with_doctype(doctype: str, entity: str) -> Bytes:
     return sheet_xml(change, "Instructions")
 
 
+def _shared_strings_laughs() -> bytes:
+    sst = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        'uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+    )
+    return wbk.patched({"xl/sharedStrings.xml": (LAUGHS + sst).encode()})
+
+
+def _huge_cell() -> bytes:
+    """One cell of 30 million characters (a few dozen KiB once zipped)."""
+
+    def change(sheet: str) -> str:
+        cell = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"x" * 30_000_000}</t></is></c></row>'
+        return sheet.replace("<sheetData>", "<sheetData>" + cell, 1)
+
+    return sheet_xml(change, "Instructions")()
+
+
 def _central_entry(data: bytearray, name: str) -> int:
     at = data.find(b"PK\x01\x02")
     while at != -1:
@@ -1337,6 +1355,16 @@ WORKBOOK_CASES = [
         _with_doctype('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY hi "hello">]>', "&hi;"),
         "refused",
     ),
+    Case("xlsx-entities-in-shared-strings", "w.xlsx", _shared_strings_laughs, "refused"),
+    Case("xlsx-huge-string-cell", "w.xlsx", _huge_cell, "refused"),
+    Case(
+        "xlsx-malformed-sheet-xml",
+        "w.xlsx",
+        sheet_xml(lambda s: s.replace("</sheetData>", "<row></sheetData>", 1)),
+        "refused",
+    ),
+    Case("xlsx-without-extension", "workbook", wbk.filled, "scored", twin=example_bytes),
+    Case("xlsx-upper-case-extension", "W.XLSX", wbk.filled, "scored", twin=example_bytes),
     Case("xls-legacy", "w.xls", _legacy, "refused", ("legacy",)),
     Case("xls-renamed-xlsx", "w.xlsx", _legacy, "refused", ("legacy",)),
     Case("xlsx-encrypted", "w.xlsx", _encrypted, "refused", ("password",)),
