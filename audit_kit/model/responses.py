@@ -369,9 +369,9 @@ def _text_total(answers: dict[str, Answer]) -> list[AnswerProblem]:
                     AnswerProblem(
                         item_id,
                         field,
-                        f"the notes, evidence and N/A reasons add up to {total:,} characters, "
-                        f"over the {lim.ANSWER_TEXT_MAX:,} one report holds (passed here); "
-                        "shorten them",
+                        f"the notes, evidence and N/A reasons together come to {total:,} "
+                        f"characters, over the limit of {lim.ANSWER_TEXT_MAX:,} for one "
+                        "assessment (reached here); shorten them",
                         "too-much-text",
                     )
                 ]

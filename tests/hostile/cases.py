@@ -532,7 +532,7 @@ JSON_CASES = [
         "r.json",
         _notes_over_total(),
         "refused",
-        ("notes, evidence and N/A reasons add up to",),
+        ("notes, evidence and N/A reasons together come to",),
     ),
     Case(
         "json-too-large-file",
@@ -1601,7 +1601,13 @@ WORKBOOK_CASES = [
         "refused",
         ("MAT!", "too long"),
     ),
-    Case("xlsx-notes-over-the-total", "w.xlsx", wb_changed(_long_notes), "refused", ("add up to",)),
+    Case(
+        "xlsx-notes-over-the-total",
+        "w.xlsx",
+        wb_changed(_long_notes),
+        "refused",
+        ("together come to",),
+    ),
     Case(
         "xlsx-unknown-setting", "w.xlsx", set_program("Setting", "Rehab"), "refused", ("Program!B",)
     ),
