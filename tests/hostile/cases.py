@@ -782,6 +782,20 @@ def _critical_everywhere(count: int) -> Bytes:
     return mini_changed(change)
 
 
+def _one_domain_critical() -> dict[str, Any]:
+    """Every critical rule allowed, in one domain, with the longest titles: the domain's summary
+    box lists them all and must still fit a page."""
+    doc = build.instrument_doc(60, domains=1, per_dimension=60)
+    critical = 0
+    for item in doc["domains"][0]["dimensions"][0]["items"]:
+        item["title"] = build.words(lim.ITEM_TITLE_MAX, item["id"])
+        if item.get("kind", "scale") == "scale" and critical < lim.MAX_CRITICAL_RULES:
+            item["critical"] = {"answers": [1], "finding": build.words(lim.FINDING_MAX, "f")}
+            critical += 1
+    doc["domains"][0]["description"] = build.words(lim.TEXT_MAX, "description")
+    return doc
+
+
 INSTRUMENT_CASES = [
     Case(
         "yaml-alias-bomb",
@@ -1065,6 +1079,13 @@ INSTRUMENT_CASES = [
     ),
     Case("yaml-crlf", "i.yaml", lambda: mini_text().replace("\n", "\r\n").encode(), "checked"),
     Case("yaml-as-json", "i.json", lambda: plain(mini_doc()), "checked"),
+    Case(
+        "critical-rules-all-in-one-domain-report",
+        "r.json",
+        lambda: plain(build.responses_doc(_one_domain_critical(), worst=True)),
+        "reported",
+        instrument=lambda: plain(_one_domain_critical()),
+    ),
     Case(
         "instrument-at-its-limits-reports",
         "r.json",
