@@ -549,8 +549,8 @@ def test_large_custom_instrument(mini: Instrument) -> None:
                 {
                     **template,
                     "id": f"cod.item{n}",
-                    "recommendation": "Do this. " * 110,
-                    "anchors": {"1": "low " * 150, "3": "mid", "5": "high"},
+                    "recommendation": "Do this. " * 88,
+                    "anchors": {"1": "low " * 120, "3": "mid", "5": "high"},
                 }
             ],
         }

@@ -920,24 +920,27 @@ INSTRUMENT_CASES = [
         "i.json",
         _tiny(10_800),
         "refused",
-        ("the instrument has 10,800 items; at most 120",),
+        (f"the instrument has 10,800 items; at most {lim.MAX_ITEMS}",),
         command="check",
     ),
     Case(
-        "instrument-121-items",
+        "instrument-one-item-too-many",
         "i.json",
         _tiny(lim.MAX_ITEMS + 1),
         "refused",
-        ("domains[0].dimensions[0].items[120]: the instrument has 121 items",),
+        (
+            f"domains[0].dimensions[0].items[{lim.MAX_ITEMS}]: the instrument has "
+            f"{lim.MAX_ITEMS + 1} items",
+        ),
         command="check",
     ),
-    Case("instrument-120-items", "i.json", _tiny(lim.MAX_ITEMS), "checked"),
+    Case("instrument-items-at-the-limit", "i.json", _tiny(lim.MAX_ITEMS), "checked"),
     Case(
         "instrument-too-many-critical-rules",
         "i.json",
         _critical_everywhere(lim.MAX_CRITICAL_RULES),
         "refused",
-        ("items have a critical rule; at most 25",),
+        (f"items have a critical rule; at most {lim.MAX_CRITICAL_RULES}",),
         command="check",
     ),
     Case(
@@ -1071,6 +1074,7 @@ INSTRUMENT_CASES = [
         ("citations: has",),
         command="check",
     ),
+    Case("instrument-at-its-limits-as-yaml", "i.yaml", lambda: _yaml(_largest()[0]), "checked"),
     Case(
         "yaml-utf16-with-bom",
         "i.yaml",
