@@ -35,12 +35,14 @@ def write_report(
     Without ``output`` the report goes to ``default_report_path``, creating ``reports/`` if
     needed. An existing report of the same name is replaced; the input is never touched.
     """
-    from audit_kit.outputs.pdf.report import render_pdf
     from audit_kit.workflows.assess import assess
 
     if output is not None:
         _check_output(output, responses_path)
     assessment = assess(responses_path, instrument)
+    # only now: a refused input is told so without first paying for the PDF libraries
+    from audit_kit.outputs.pdf.report import render_pdf
+
     data = render_pdf(assessment.instrument, assessment.responses, assessment.result)
     if output is None:
         output = default_report_path(assessment.result)

@@ -1403,7 +1403,7 @@ WORKBOOK_CASES = [
         "refused",
         ("CSV",),
     ),
-    Case("pdf-renamed-xlsx", "w.xlsx", _pdf, "refused", ("PDF",), xfail=WORKBOOK),
+    Case("pdf-renamed-xlsx", "w.xlsx", _pdf, "refused", ("PDF",), command="score", xfail=WORKBOOK),
     Case("xlsx-empty", "w.xlsx", lambda: b"", "refused", ("empty",)),
     Case("xlsx-truncated", "w.xlsx", lambda: wbk.filled()[: len(wbk.filled()) // 2], "refused"),
     Case("xlsx-zip-without-parts", "w.xlsx", lambda: wbk.rezipped({"hello.txt": b"hi"}), "refused"),
@@ -1430,6 +1430,7 @@ WORKBOOK_CASES = [
         "either",
         ("Strict",),
         twin=example_bytes,
+        command="score",
         xfail=WORKBOOK,
     ),
     # cells and sheets
@@ -1439,6 +1440,7 @@ WORKBOOK_CASES = [
         wb_changed(_merged_answers),
         "refused",
         ("MAT!",),
+        command="score",
         xfail=WORKBOOK,
     ),
     Case(
@@ -1566,6 +1568,7 @@ WORKBOOK_CASES = [
         set_cell("tsf.dose", "answer", 0.95),
         "refused",
         ("tsf.dose",),
+        command="score",
         xfail=WORKBOOK,
     ),
     Case(
@@ -1574,6 +1577,7 @@ WORKBOOK_CASES = [
         set_cell("mat.sud_diagnosis", "answer", "3 - 4"),
         "refused",
         ("MAT!",),
+        command="score",
         xfail=WORKBOOK,
     ),
     Case(
@@ -1596,6 +1600,7 @@ WORKBOOK_CASES = [
         wb_changed(_answer_to_note),
         "refused",
         ("MAT!",),
+        command="score",
         xfail=WORKBOOK,
     ),
     Case(
