@@ -48,20 +48,20 @@ class Case:
     name: str  # the input's file name
     data: Bytes | None  # its bytes; None for the special inputs of ``make``
     expect: str  # refused | scored | reported | checked | either
-    words: tuple[str, ...] = ()  # in the first error line, after the file name
+    words: tuple[str, ...] = ()  # in the messages (refused), each of them
     command: str = "report"  # report | score | check: what a refusal comes from
     instrument: Bytes | None = None  # an instrument file passed with -i (instrument.json)
     instrument_name: str = "instrument.json"
     twin: Bytes | None = None  # for scored and either: the same input, written plainly
     make: str | None = None  # fifo | folder
     xfail: str | None = None
-    not_in_output: tuple[str, ...] = field(default=())
+    not_in_output: tuple[str, ...] = field(default=())  # never on stdout or stderr
     usage: bool = False  # refused by the command line's own argument check (click)
 
     def args(self) -> list[str]:
         """The command line run on this case."""
         extra = ["-i", self.instrument_name] if self.instrument else []
-        if self.expect in ("checked",) or self.command == "check":
+        if self.expect == "checked" or self.command == "check":
             return ["instrument", "check", self.name]
         if self.expect in ("scored", "either") or self.command == "score":
             return ["score", self.name, "--format", "json", *extra]
