@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
-import re
 import stat
 import tempfile
 import unicodedata
 from pathlib import Path
 
-from audit_kit.errors import InputFileError, OutputError
+from audit_kit.errors import AuditKitError, InputFileError, OutputError
 
 MiB = 1024 * 1024
 
@@ -85,6 +85,60 @@ def make_folder(folder: Path) -> None:
             file=str(folder),
             code="no-folder",
         ) from None
+
+
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_NAMES = {"utf-8": "UTF-8", "utf-16-be": "UTF-16", "utf-16-le": "UTF-16"}
+_NAMES |= {"utf-32-be": "UTF-32", "utf-32-le": "UTF-32"}
+
+
+def text_encoding(raw: bytes) -> str:
+    """The encoding of a JSON or YAML file: from its byte-order mark, else from where the zero
+    bytes of its first (ASCII) character fall, as RFC 4627 describes; UTF-8 otherwise."""
+    for mark, encoding in _BOMS:
+        if raw.startswith(mark):
+            return encoding
+    head = raw[:4]
+    if len(head) == 4:
+        if head[:3] == b"\x00\x00\x00":
+            return "utf-32-be"
+        if head[1:] == b"\x00\x00\x00":
+            return "utf-32-le"
+    if len(head) >= 2:
+        if head[0] == 0 and head[1] != 0:
+            return "utf-16-be"
+        if head[0] != 0 and head[1] == 0:
+            return "utf-16-le"
+    return "utf-8"
+
+
+def decode_text(raw: bytes, shown: str, error: type[AuditKitError]) -> str:
+    """A JSON or YAML file's bytes as text: UTF-8, or UTF-16 or UTF-32 (with or without a
+    byte-order mark, as some Windows tools save it); ``error`` when it is none of them."""
+    encoding = text_encoding(raw)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        name = _NAMES[encoding]
+        hint = (
+            "it may be in a legacy encoding such as Windows-1252; save it as UTF-8"
+            if encoding == "utf-8"
+            else "save it again as UTF-8"
+        )
+        line = raw.count(b"\n", 0, exc.start) + 1 if encoding == "utf-8" else None
+        raise error.single(
+            f"not {name} text (byte {exc.start:,} cannot be read); {hint}",
+            file=shown,
+            line=line,
+            code="encoding",
+        ) from None
+    return text.removeprefix("\ufeff")
 
 
 NAME_MAX = 255  # bytes in one file name, on the usual file systems
@@ -191,8 +245,58 @@ def _file_mode() -> int:
     return 0o666 & ~mask
 
 
+SLUG_MAX = 60  # characters of a name kept in a file name
+_SLUG_MAX_BYTES = 150  # and at most this many bytes of it, whatever the script
+
+
 def slug(text: str, fallback: str = "assessment") -> str:
-    """A safe file-name part: ASCII lowercase words joined by hyphens ('Casa Esperanza' → ...)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words)[:60].strip("-") or fallback
+    """A safe file-name part for a name: its letters and digits, of any script, lower-case and
+    joined by hyphens ('Casa Esperanza' → 'casa-esperanza', 'Центр «Надежда»' →
+    'центр-надежда'); accents are dropped from Latin letters only ('Núñez' → 'nunez').
+
+    Where that would lose the name, because it is cut at 60 characters or has no letter or digit
+    at all, a stable 8-character hash of the whole name is added ('…-3f9a1c2e'). So two names
+    give the same slug only when they differ in nothing but capitals, Latin accents, punctuation
+    and spacing. A blank ``text`` gives ``fallback``.
+    """
+    words = _slug_words(text)
+    full = "-".join(words)
+    cut = _cut(full)
+    if cut and cut == full:
+        return cut
+    if not text.strip():
+        return fallback
+    # cut: the whole slug tells the names apart; no letters at all: the text as written
+    key = full or " ".join(unicodedata.normalize("NFC", text).split())
+    tag = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{cut or fallback}-{tag}"
+
+
+def _slug_words(text: str) -> list[str]:
+    """The runs of letters and digits (with their marks) of ``text``, lower-case."""
+    kept: list[str] = []
+    latin = False
+    for ch in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(ch):
+            if not latin:
+                kept.append(ch)
+            continue
+        latin = ch.isascii()
+        kept.append(ch)
+    folded = unicodedata.normalize("NFC", "".join(kept)).lower()
+    words, word = [], ""
+    for ch in folded:
+        if unicodedata.category(ch)[0] in "LNM":
+            word += ch
+        elif word:
+            words.append(word)
+            word = ""
+    return [*words, word] if word else words
+
+
+def _cut(full: str) -> str:
+    """At most SLUG_MAX characters and _SLUG_MAX_BYTES bytes, without a hyphen at the end."""
+    cut = full[:SLUG_MAX]
+    while len(cut.encode("utf-8", "surrogatepass")) > _SLUG_MAX_BYTES:
+        cut = cut[:-1]
+    return cut.strip("-")

@@ -196,7 +196,7 @@ def test_schema_describes_every_field() -> None:
         ),
         ("", ('label: "By written referral"', 'label: "On site"'), "label 'On site' is used twice"),
         ("", ('label: "No route at all"', 'label: "referral"'), "is another choice's value"),
-        ("", ("title: Admission on MOUD", "title: " + "x" * 201), "at most 200 characters"),
+        ("", ("title: Admission on MOUD", "title: " + "x" * 121), "at most 120 characters"),
         ("", ("title: Mini test instrument", "title: Mini\ntitle: Again"), "appears twice"),
     ],
 )

@@ -137,7 +137,7 @@ def test_instrument_is_taken_from_the_responses(tmp_path: Any) -> None:
         (b'{"instrument_id": "mini",\n  "answers": {,}}', "r.json:2:15: not valid JSON"),
         (b"", "r.json: the file is empty"),
         (b"[1, 2]", "r.json: must be a JSON object"),
-        (b"\xff\xfe{", "r.json: not UTF-8 text"),
+        (b"\xff\xfe{", "r.json: not UTF-16 text"),
     ],
 )
 def test_each_problem_is_located(mini: Instrument, doc: Any, expected: str) -> None:
@@ -204,8 +204,8 @@ def test_a_reason_without_na_or_answer_is_refused(mini: Instrument) -> None:
     [
         (b'{"a": NaN}', "NaN is not a JSON number"),
         (b'{"a": Infinity}', "Infinity is not a JSON number"),
-        (b"[" * 100_000, "not valid JSON"),
-        (b'{"a": ' + b"9" * 5000 + b"}", "not valid JSON"),
+        (b"[" * 100_000, "nested too deeply"),
+        (b'{"a": ' + b"9" * 5000 + b"}", "a number of 5,000 digits is far too large"),
         (b'{"a": 1, "a": 2}', "key 'a' appears twice in one object"),
     ],
 )

@@ -718,7 +718,7 @@ def test_formula_without_saved_result_and_error_cells(blank: bytes, tmp_path: Pa
 def test_text_too_long(blank: bytes, tmp_path: Path) -> None:
     wb = fill(blank, {"mat.admit": {"answer": 3, "note": "n" * 10_001}})
     assert problems_of(save(wb, tmp_path / "long.xlsx")) == [
-        "MAT!G5: the text is too long (10,001 characters); shorten it to at most 10,000 characters"
+        "MAT!G5: the text is too long (10,001 characters); shorten it to at most 2,000 characters"
     ]
 
 

@@ -110,7 +110,7 @@ def load_bundled(instrument_id: str, version: str | None = None) -> Instrument:
         close = difflib.get_close_matches(instrument_id, ids, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise InstrumentError.single(
-            f"no bundled instrument {instrument_id!r}; {hint}bundled: "
+            f"no bundled instrument {_short(instrument_id)}; {hint}bundled: "
             f"{', '.join(ids) or 'none'}; or give the path of a .yaml or .json file",
             code="unknown-instrument",
         )
@@ -120,7 +120,14 @@ def load_bundled(instrument_id: str, version: str | None = None) -> Instrument:
         if found.version == version:
             return load_instrument_file(found.path)
     raise InstrumentError.single(
-        f"no version {version!r} of the bundled instrument {instrument_id!r}; bundled versions: "
+        f"no version {_short(version)} of the bundled instrument {instrument_id!r}; bundled "
+        "versions: "
         f"{', '.join(f.version for f in files)}; or give the path of its .yaml or .json file",
         code="unknown-version",
     )
+
+
+def _short(text: str) -> str:
+    """A name from a file, quoted in a message: its repr, cut short."""
+    shown = repr(text)
+    return shown if len(shown) <= 60 else shown[:59] + "…"

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
+
+from audit_kit.model import limits as lim
+
+# Characters no instrument text needs and a terminal or reader may act on: C0 and C1 controls
+# (tab and line breaks aside, ESC included), explicit bidirectional overrides, lone surrogates.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -18,6 +27,34 @@ def _ref_id(ref: Any) -> Any:
     return ref.get("id") if isinstance(ref, dict) else ref
 
 
+def check_size(doc: Any) -> list[tuple[str, str, str]]:
+    """Counts over the limits of model/limits.py, found before anything is validated, so that
+    a huge document is refused in a moment: the first item (or critical rule) too many."""
+    if not isinstance(doc, dict):
+        return []
+    found: list[tuple[str, str, str]] = []
+    items = critical = 0
+    for di, domain in _dicts(doc.get("domains")):
+        for mi, dimension in _dicts(domain.get("dimensions")):
+            for ii, item in _dicts(dimension.get("items")):
+                path = f"domains[{di}].dimensions[{mi}].items[{ii}]"
+                items += 1
+                if items == lim.MAX_ITEMS + 1:
+                    found.append((path, "", "too-many-items"))
+                if item.get("critical") is not None:
+                    critical += 1
+                    if critical == lim.MAX_CRITICAL_RULES + 1:
+                        found.append((f"{path}.critical", "", "too-many-critical"))
+    words = {
+        "too-many-items": f"the instrument has {items:,} items; at most {lim.MAX_ITEMS} are "
+        "accepted (this is the first one over); split it into several instruments",
+        "too-many-critical": f"{critical} items have a critical rule; at most "
+        f"{lim.MAX_CRITICAL_RULES} may (this is the first one over); keep critical rules for "
+        "safety findings",
+    }
+    return [(path, words[code], code) for path, _, code in found]
+
+
 def check_instrument(doc: Any) -> Iterator[tuple[str, str, str]]:
     """Cross-checks beyond each field's own rules, as (path, message, code) triples.
 
@@ -26,6 +63,7 @@ def check_instrument(doc: Any) -> Iterator[tuple[str, str, str]]:
     """
     if not isinstance(doc, dict):
         return
+    yield from _unprintable(doc, "")
     citations = _dicts(doc.get("citations"))
     yield from _duplicates("citations", [(n, c.get("id")) for n, c in citations], "citation id")
     cited = {c.get("id") for _, c in citations}
@@ -261,3 +299,27 @@ def _bands(path: str, bands: Any) -> Iterator[tuple[str, str, str]]:
         expected = max(expected, high)
     if expected < 100:
         yield path, f"no band covers {expected:g}% to 100%; bands must cover 0-100", "bands"
+
+
+def _unprintable(node: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """Every text holding a control character (an escape sequence, say), with its path."""
+    stack: list[tuple[Any, str]] = [(node, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            found = _UNPRINTABLE.search(value)
+            if found:
+                yield (
+                    where,
+                    f"holds the control character {found.group()!r} at position "
+                    f"{found.start() + 1}; remove it (terminal escape sequences and bidirectional "
+                    "overrides are not accepted in an instrument)",
+                    "control-character",
+                )
+        elif isinstance(value, dict):
+            for key, child in reversed(value.items()):
+                step = f"[{key}]" if isinstance(key, int) else f".{key}" if where else str(key)
+                stack.append((child, where + step))
+        elif isinstance(value, list):
+            for n, child in reversed(list(enumerate(value))):
+                stack.append((child, f"{where}[{n}]"))

@@ -8,12 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audit_kit.errors import InstrumentError, Location, Problem
+from audit_kit.model import limits as lim
 
 if TYPE_CHECKING:
     from audit_kit.model.instrument import Instrument
 
 MAX_INSTRUMENT_BYTES = 2 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml", ".json")
+#: YAML values (scalars, and the starts and ends of lists and mappings) in one file: an item
+#: with every list at its limit has about 400; the bundled instrument about 70 an item.
+MAX_YAML_EVENTS = 500 * lim.MAX_ITEMS
 
 
 def load_instrument_file(path: Path) -> Instrument:
@@ -31,28 +35,29 @@ def load_instrument_file(path: Path) -> Instrument:
 def _load_cached(resolved: Path, shown: str, _stamp: tuple[int, int]) -> Instrument:
     from pydantic import ValidationError
 
-    from audit_kit.catalog.checks import check_instrument
-    from audit_kit.fsutil import read_input
+    from audit_kit.catalog.checks import check_instrument, check_size
+    from audit_kit.fsutil import decode_text, read_input
     from audit_kit.locate import load_json, problems_from_validation
     from audit_kit.model.instrument import Instrument
 
     raw = read_input(Path(shown), MAX_INSTRUMENT_BYTES, "an instrument")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InstrumentError.single(
-            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", file=shown
-        ) from None
+    text = decode_text(raw, shown, InstrumentError)
     if resolved.suffix.lower() == ".json":
         data = load_json(text, shown, InstrumentError)
         line_of: Callable[[tuple[int | str, ...]], int | None] | None = None
     else:
-        data = _parse_yaml(text, shown)
-        line_of = _yaml_lines(text)
+        data, root = _parse_yaml(text, shown)
+        line_of = _yaml_lines(root)
     if not isinstance(data, dict):
         raise InstrumentError.single(
             "the file must hold a mapping with id, version, title, domains and citations",
             file=shown,
+        )
+    oversized = check_size(data)
+    if oversized:
+        raise InstrumentError(
+            Problem(Location(file=shown, path=path, line=_line(line_of, path)), message, code)
+            for path, message, code in oversized
         )
     problems: list[Problem] = []
     instrument = None
@@ -63,15 +68,22 @@ def _load_cached(resolved: Path, shown: str, _stamp: tuple[int, int]) -> Instrum
             exc, file=shown, data=data, model=Instrument, line_of=line_of
         )
     for path, message, code in check_instrument(data):
-        line = line_of(_parse_path(path)) if line_of else None
-        problems.append(Problem(Location(file=shown, path=path, line=line), message, code))
+        problems.append(
+            Problem(Location(file=shown, path=path, line=_line(line_of, path)), message, code)
+        )
     if problems or instrument is None:
         raise InstrumentError(problems)
     return instrument
 
 
+def _line(line_of: Callable[[tuple[int | str, ...]], int | None] | None, path: str) -> int | None:
+    return line_of(_parse_path(path)) if line_of else None
+
+
 def _yaml_loader() -> Any:
     import yaml
+
+    from audit_kit.locate import MAX_DIGITS
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -94,6 +106,18 @@ def _yaml_loader() -> Any:
                     first[key_node.value] = line
             return super().construct_mapping(node, deep)
 
+    def construct_int(loader: Any, node: Any) -> Any:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a number of {digits:,} digits is far too large for any field; correct it",
+                node.start_mark,
+            )
+        return base.construct_yaml_int(loader, node)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
     Loader.yaml_implicit_resolvers = {
         key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
         for key, resolvers in base.yaml_implicit_resolvers.items()
@@ -106,21 +130,54 @@ def _yaml_loader() -> Any:
     return Loader
 
 
-def _parse_yaml(text: str, shown: str) -> Any:
+def _parse_yaml(text: str, shown: str) -> tuple[Any, Any]:
+    """The document and its node tree (for line numbers), from text checked event by event
+    first: no aliases, no deeper nesting or more values than an instrument can have."""
     import yaml
 
+    from audit_kit.locate import MAX_DEPTH
+
     loader = _yaml_loader()
+    depth = events = 0
     try:
         for event in yaml.parse(text, Loader=loader):
+            events += 1
+            mark = event.start_mark
+            line = mark.line + 1 if mark else None
             if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
                 raise InstrumentError.single(
                     "YAML aliases (*name) are not accepted; write the value out in full",
                     file=shown,
-                    line=mark.line + 1 if mark else None,
+                    line=line,
                     code="yaml-alias",
                 )
-        return yaml.load(text, Loader=loader)
+            if events > MAX_YAML_EVENTS:
+                raise InstrumentError.single(
+                    f"the file holds more than {MAX_YAML_EVENTS:,} YAML values, far more than an "
+                    f"instrument of at most {lim.MAX_ITEMS} items needs; check that this is the "
+                    "right file",
+                    file=shown,
+                    line=line,
+                    code="yaml-size",
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InstrumentError.single(
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep; "
+                        "check that this is the right file",
+                        file=shown,
+                        line=line,
+                        code="yaml-depth",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        composer = loader(text)
+        try:
+            root = composer.get_single_node()
+            return (composer.construct_document(root) if root is not None else None), root
+        finally:
+            composer.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise InstrumentError.single(
@@ -134,36 +191,35 @@ def _parse_yaml(text: str, shown: str) -> Any:
         raise InstrumentError.single(f"not valid YAML: {exc}", file=shown) from None
 
 
-def _yaml_lines(text: str) -> Callable[[tuple[int | str, ...]], int | None]:
-    """A lookup from a document path to its 1-based line, built only when first needed."""
-    table: dict[tuple[str, ...], int] = {}
-
-    def build() -> None:
-        import yaml
-
-        def walk(node: Any, path: tuple[str, ...]) -> None:
-            table.setdefault(path, node.start_mark.line + 1)
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    table[(*path, str(key.value))] = key.start_mark.line + 1
-                    walk(value, (*path, str(key.value)))
-            elif isinstance(node, yaml.SequenceNode):
-                for n, value in enumerate(node.value):
-                    walk(value, (*path, str(n)))
-
-        root = yaml.compose(text, Loader=_yaml_loader())
-        if root is not None:
-            walk(root, ())
+def _yaml_lines(root: Any) -> Callable[[tuple[int | str, ...]], int | None]:
+    """A lookup from a document path to its 1-based line: the deepest part of the path found."""
 
     def line_of(loc: tuple[int | str, ...]) -> int | None:
-        if not table:
-            build()
-        key = tuple(str(p) for p in loc)
-        while key:
-            if key in table:
-                return table[key]
-            key = key[:-1]
-        return None
+        import yaml
+
+        node, line = root, None
+        for part in loc:
+            if node is None:
+                break
+            if line is None:
+                line = node.start_mark.line + 1
+            found = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if str(key.value) == str(part):
+                        found, line = value, key.start_mark.line + 1
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                found = node.value[part]
+                line = found.start_mark.line + 1
+            if found is None:
+                break
+            node = found
+        return line
 
     return line_of
 

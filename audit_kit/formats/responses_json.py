@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from audit_kit.errors import InstrumentError, Location, Problem, ResponsesError
+from audit_kit.model import limits as lim
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import (
     Answer,
@@ -19,6 +20,8 @@ from audit_kit.model.responses import (
 from audit_kit.model.vocab import Setting
 
 MAX_RESPONSES_BYTES = 5 * 1024 * 1024
+#: Where a problem finding the named instrument is, by its code (else at instrument_id).
+_FIELD_OF = {"unknown-version": "instrument_version"}
 
 
 def answer_path(item_id: str, field: str | None = None) -> str:
@@ -51,7 +54,7 @@ def parse_responses(
     from pydantic import ValidationError
 
     from audit_kit.catalog import load_bundled
-    from audit_kit.locate import problems_from_validation
+    from audit_kit.locate import problems_from_validation, shorten
 
     data = _decode(raw, shown)
     if instrument is None:
@@ -74,7 +77,11 @@ def parse_responses(
             instrument = load_bundled(named, version if isinstance(version, str) else None)
         except InstrumentError as exc:
             raise ResponsesError(
-                Problem(Location(file=shown, path="instrument_id"), p.message, p.code)
+                Problem(
+                    Location(file=shown, path=_FIELD_OF.get(p.code, "instrument_id")),
+                    p.message,
+                    p.code,
+                )
                 for p in exc.problems
             ) from None
 
@@ -97,12 +104,34 @@ def parse_responses(
             )
         )
         raw_answers = {}
+    elif len(raw_answers) > lim.MAX_ITEMS:
+        problems.append(
+            Problem(
+                Location(file=shown, path="answers"),
+                f"has {len(raw_answers):,} answers; {instrument.id} {instrument.version} has "
+                f"{instrument.item_count} items, and no instrument more than {lim.MAX_ITEMS}; "
+                "check that this is the right file",
+                "too-many-answers",
+            )
+        )
+        raw_answers = {}
+    long_keys = [key for key in raw_answers if len(key) > lim.MAX_ID_LENGTH]
+    raw_answers = {k: v for k, v in raw_answers.items() if len(k) <= lim.MAX_ID_LENGTH}
+    for item_id in long_keys:
+        problems.append(
+            Problem(
+                Location(file=shown, path="answers"),
+                f"the key {shorten(item_id)!r} ({len(item_id):,} characters) is not an item id; "
+                "remove it",
+                "unknown-item",
+            )
+        )
     for item_id, entry in raw_answers.items():
         if not isinstance(entry, dict):
             problems.append(
                 Problem(
                     Location(file=shown, path=answer_path(item_id)),
-                    f'must be an object such as {{"value": {json.dumps(entry)}}} or '
+                    f'must be an object such as {{"value": {shorten(json.dumps(entry))}}} or '
                     '{"not_applicable": true, "na_reason": "..."}',
                     "answer-type",
                 )
@@ -135,12 +164,9 @@ def parse_responses(
 
 
 def _decode(raw: bytes, shown: str) -> dict[str, Any]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ResponsesError.single(
-            f"not UTF-8 text (byte {exc.start}); save the file as UTF-8 JSON", file=shown
-        ) from None
+    from audit_kit.fsutil import decode_text
+
+    text = decode_text(raw, shown, ResponsesError)
     if not text.strip():
         raise ResponsesError.single(
             "the file is empty; it should hold a responses JSON object", file=shown, code="empty"

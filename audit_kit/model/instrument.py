@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from audit_kit.model import limits as lim
 from audit_kit.model.vocab import (
     HOSPITAL_BASED,
     NOT_HOSPITAL_BASED,
@@ -20,11 +21,22 @@ SCALE_MIN, SCALE_MAX = 1, 5
 REQUIRED_ANCHORS = (1, 3, 5)
 
 Score = Annotated[int, Field(ge=SCALE_MIN, le=SCALE_MAX)]
-# Bounded so that no custom instrument can make a table cell taller than a PDF page.
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-LongText = Annotated[str, Field(max_length=4000)]
-ShortText = Annotated[str, Field(max_length=500)]
+# Bounded so that no custom instrument can make a table cell taller than a PDF page, and every
+# report is written in seconds (model/limits.py).
+Name = Annotated[str, Field(min_length=1, max_length=lim.NAME_MAX)]
+ItemTitle = Annotated[str, Field(min_length=1, max_length=lim.ITEM_TITLE_MAX)]
+Text = Annotated[str, Field(min_length=1, max_length=lim.TEXT_MAX)]
+LongText = Annotated[str, Field(max_length=lim.TEXT_MAX)]
+ShortText = Annotated[str, Field(max_length=lim.SHORT_MAX)]
+Source = Annotated[str, Field(min_length=1, max_length=lim.SOURCE_MAX)]
+SourcePart = Annotated[str, Field(max_length=lim.SOURCE_MAX)]
+Section = Annotated[str, Field(max_length=lim.SECTION_MAX)]
+Author = Annotated[str, Field(min_length=1, max_length=lim.AUTHOR_MAX)]
+Abbreviation = Annotated[str, Field(max_length=lim.ABBREVIATION_MAX)]
+Recommendation = Annotated[str, Field(min_length=1, max_length=lim.RECOMMENDATION_MAX)]
+Anchor = Annotated[str, Field(min_length=1, max_length=lim.ANCHOR_MAX)]
+Finding = Annotated[str, Field(min_length=1, max_length=lim.FINDING_MAX)]
+Answers = Annotated[list[int | str], Field(max_length=lim.MAX_CHOICES)]
 VariantKey = Literal[
     "residential",
     "outpatient",
@@ -46,22 +58,23 @@ class Citation(_Frozen):
 
     id: str = Field(
         pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=lim.MAX_ID_LENGTH,
         description="Short key that items use to cite this source, e.g. 'asam-2020'.",
     )
-    author: Text = Field(description="Author(s) or issuing organisation.")
-    abbreviation: ShortText | None = Field(
+    author: Author = Field(description="Author(s) or issuing organisation.")
+    abbreviation: Abbreviation | None = Field(
         default=None,
         description="Short name for running text and tables, e.g. 'ASAM' or 'McGovern et al.'.",
     )
-    title: Text = Field(description="Title of the guideline, article, manual or standard.")
+    title: Source = Field(description="Title of the guideline, article, manual or standard.")
     year: int = Field(ge=1900, le=2100, description="Year of publication (or of the edition used).")
-    published_in: ShortText | None = Field(
+    published_in: SourcePart | None = Field(
         default=None, description="Journal, series or publisher, with volume and pages if known."
     )
-    section: ShortText | None = Field(
+    section: Section | None = Field(
         default=None, description="Section, chapter or table of the source most items rely on."
     )
-    url: ShortText | None = Field(default=None, description="Where a reader can find the source.")
+    url: SourcePart | None = Field(default=None, description="Where a reader can find the source.")
 
     def reference(self) -> str:
         """The citation as one line of a reference list."""
@@ -82,8 +95,11 @@ class Citation(_Frozen):
 class CitationRef(_Frozen):
     """A citation of one catalogue source by an item, optionally naming the section relied on."""
 
-    id: str = Field(description="Id of a source in the instrument's citations catalogue.")
-    section: ShortText | None = Field(
+    id: str = Field(
+        max_length=lim.MAX_ID_LENGTH,
+        description="Id of a source in the instrument's citations catalogue.",
+    )
+    section: Section | None = Field(
         default=None, description="Section, chapter, dimension or table of the source."
     )
 
@@ -98,6 +114,7 @@ class Choice(_Frozen):
 
     value: str = Field(
         pattern=r"^[a-z0-9][a-z0-9_]*$",
+        max_length=lim.MAX_ID_LENGTH,
         description="The answer as stored in responses, e.g. 'yes' or 'by_referral'.",
     )
     label: Name = Field(description="The answer as shown to the person filling in.")
@@ -139,7 +156,7 @@ DEFAULT_BANDS: tuple[Band, ...] = (
 class CriticalRule(_Frozen):
     """Answers to an item that are a critical safety finding, capping the domain's level."""
 
-    answers: list[int | str] = Field(
+    answers: Answers = Field(
         default_factory=list,
         description="Scale scores (scale items) or choice values (choice items) that are critical.",
     )
@@ -149,9 +166,10 @@ class CriticalRule(_Frozen):
         le=100,
         description="Percent items only: a chart-audit share below this is critical.",
     )
-    finding: Text = Field(description="The finding as stated in the report, e.g. 'No naloxone'.")
+    finding: Finding = Field(description="The finding as stated in the report, e.g. 'No naloxone'.")
     citations: list[CitationRef] = Field(
         default_factory=list,
+        max_length=lim.MAX_ITEM_CITATIONS,
         description="Sources for treating this as critical; the item's citations when empty.",
     )
 
@@ -167,8 +185,10 @@ class CriticalRule(_Frozen):
 class Condition(_Frozen):
     """Skip logic: the item applies only when an earlier item has one of some answers."""
 
-    item: str = Field(description="Id of an earlier item whose answer decides.")
-    answers: list[int | str] = Field(
+    item: str = Field(
+        max_length=lim.MAX_ID_LENGTH, description="Id of an earlier item whose answer decides."
+    )
+    answers: Answers = Field(
         min_length=1,
         description="Scale scores (scale items) or choice values (choice items) for which the "
         "item applies; any other answer makes it not applicable.",
@@ -185,6 +205,7 @@ class Item(_Frozen):
 
     id: str = Field(
         pattern=r"^[a-z][a-z0-9]*\.[a-z0-9_]+$",
+        max_length=lim.MAX_ID_LENGTH,
         description="Stable id, '<domain>.<name>', e.g. 'mat.admit_on_moud'.",
     )
     code: str | None = Field(
@@ -193,30 +214,39 @@ class Item(_Frozen):
         description="Short code people read in reports, e.g. 'MAT-4'; stable across versions. "
         "Default: the domain id in capitals and the item's position in its domain.",
     )
-    title: Name = Field(description="Short name of the practice, for tables and the action plan.")
+    title: ItemTitle = Field(
+        description="Short name of the practice, for tables and the action plan."
+    )
     question: Text = Field(description="The question, as asked of the program.")
     guidance: Text = Field(description="Which evidence to look at and how to judge it.")
     evidence: list[EvidenceKind] = Field(
-        min_length=1, description="Kinds of evidence: policy, chart_audit, interview, ..."
+        min_length=1,
+        max_length=len(EvidenceKind),
+        description="Kinds of evidence: policy, chart_audit, interview, ...",
     )
     kind: AnswerKind = Field(default=AnswerKind.SCALE, description="scale, choice or percent.")
-    anchors: dict[int, Text] = Field(
+    anchors: dict[int, Anchor] = Field(
         description="What the program looks like at a score; at least 1, 3 and 5."
     )
     choices: list[Choice] | None = Field(
-        default=None, description="Choice items only: the answers and the score of each."
+        default=None,
+        max_length=lim.MAX_CHOICES,
+        description="Choice items only: the answers and the score of each.",
     )
     bands: list[Band] | None = Field(
         default=None,
         min_length=1,
+        max_length=lim.MAX_BANDS,
         description="Percent items only: bands of the audited share; the instrument's when empty.",
     )
     weight: float = Field(default=1.0, gt=0, le=10, description="Weight in its dimension's mean.")
     citations: list[CitationRef] = Field(
-        min_length=1, description="Sources the item and its recommendation rest on."
+        min_length=1,
+        max_length=lim.MAX_ITEM_CITATIONS,
+        description="Sources the item and its recommendation rest on.",
     )
-    recommendation: Text = Field(description="What to do when the item falls short.")
-    recommendation_variants: dict[VariantKey, Text] = Field(
+    recommendation: Recommendation = Field(description="What to do when the item falls short.")
+    recommendation_variants: dict[VariantKey, Recommendation] = Field(
         default_factory=dict,
         description=(
             "Recommendation for particular programs, keyed by setting or by 'hospital_based' / "
@@ -232,6 +262,7 @@ class Item(_Frozen):
     )
     applies_to: list[Setting] | None = Field(
         default=None,
+        max_length=len(Setting),
         description="Settings the item applies to; it is skipped for other programs. All if empty.",
     )
     revised_in: str | None = Field(
@@ -303,10 +334,16 @@ def default_code(domain_id: str, position: int) -> str:
 class Dimension(_Frozen):
     """A group of items scored together by weighted mean."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Id, unique within its domain.")
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=lim.MAX_ID_LENGTH,
+        description="Id, unique within its domain.",
+    )
     title: Name = Field(description="Name shown in tables and charts.")
     description: LongText | None = Field(default=None, description="What the dimension covers.")
-    items: list[Item] = Field(min_length=1, description="The items of the dimension.")
+    items: list[Item] = Field(
+        min_length=1, max_length=lim.MAX_ITEMS, description="The items of the dimension."
+    )
 
 
 class LevelNames(_Frozen):
@@ -325,17 +362,27 @@ class LevelNames(_Frozen):
 class Domain(_Frozen):
     """One of the areas assessed, e.g. medications, TSF, co-occurring care."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9]*$", description="Short id, the prefix of item ids.")
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9]*$",
+        max_length=lim.MAX_ID_LENGTH,
+        description="Short id, the prefix of item ids.",
+    )
     title: Name = Field(description="Name shown in the report.")
     description: LongText | None = Field(default=None, description="What the domain covers.")
     levels: LevelNames = Field(description="The domain's own names for the four levels.")
-    dimensions: list[Dimension] = Field(min_length=1, description="The dimensions of the domain.")
+    dimensions: list[Dimension] = Field(
+        min_length=1, max_length=lim.MAX_DIMENSIONS, description="The dimensions of the domain."
+    )
 
 
 class Instrument(_Frozen):
     """A complete self-assessment instrument."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Id, e.g. 'mat-tsf-cod'.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=lim.MAX_ID_LENGTH,
+        description="Id, e.g. 'mat-tsf-cod'.",
+    )
     version: str = Field(
         pattern=r"^\d+(\.\d+){0,2}$", description="Version of the instrument, e.g. '1.0'."
     )
@@ -345,14 +392,33 @@ class Instrument(_Frozen):
     percent_bands: list[Band] = Field(
         default_factory=lambda: list(DEFAULT_BANDS),
         min_length=1,
+        max_length=lim.MAX_BANDS,
         description="Default chart-audit bands for percent items.",
     )
-    domains: list[Domain] = Field(min_length=1, description="The domains assessed.")
-    citations: list[Citation] = Field(min_length=1, description="The citations catalogue.")
+    domains: list[Domain] = Field(
+        min_length=1, max_length=lim.MAX_DOMAINS, description="The domains assessed."
+    )
+    citations: list[Citation] = Field(
+        min_length=1, max_length=lim.MAX_CITATIONS, description="The citations catalogue."
+    )
 
     _items: dict[str, tuple[Domain, Dimension, Item]] = PrivateAttr(default_factory=dict)
     _citations: dict[str, Citation] = PrivateAttr(default_factory=dict)
     _codes: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _within_limits(self) -> Instrument:
+        items = [item for _, _, item in self.iter_items()]
+        if len(items) > lim.MAX_ITEMS:
+            raise ValueError(
+                f"the instrument has {len(items):,} items; at most {lim.MAX_ITEMS} are accepted"
+            )
+        critical = sum(1 for item in items if item.critical is not None)
+        if critical > lim.MAX_CRITICAL_RULES:
+            raise ValueError(
+                f"{critical} items have a critical rule; at most {lim.MAX_CRITICAL_RULES} may"
+            )
+        return self
 
     def model_post_init(self, context: Any, /) -> None:
         """Index items, codes and citations by id (first one wins; duplicates are checked)."""

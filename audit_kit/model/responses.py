@@ -23,19 +23,38 @@ from pydantic import (
     model_validator,
 )
 
+from audit_kit.model import limits as lim
 from audit_kit.model.instrument import SCALE_MAX, SCALE_MIN, Instrument, Item
 from audit_kit.model.vocab import AnswerKind, Setting
 
 AnswerValue = StrictInt | StrictFloat | StrictStr
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Terminal escape sequences, taken out whole so that no remnant such as "]0;title" is left:
+# CSI (ESC [ or U+009B) up to its final byte; OSC, DCS, SOS, PM and APC (ESC ] P X ^ _ or their
+# one-character forms) up to BEL or ST, or the end of the line when unterminated; and any other
+# ESC with its intermediate and final bytes.
+_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
+)
+# What is left of the C0 and C1 controls (tab and line feed stay), the explicit bidirectional
+# embeddings, overrides and isolates (they reorder what a terminal or reader shows; right-to-left
+# scripts need none of them), and lone surrogates, which are no text at all.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_LINE_BREAKS = re.compile(r"\r\n?|[\x85\u2028\u2029]")
 
 
 def clean_text(text: str) -> str:
-    """Text as it can live in JSON, a workbook cell and a PDF alike: one kind of line break,
-    no control characters."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Text as it can live in JSON, a workbook cell, a terminal and a PDF alike: one kind of
+    line break, no terminal escape sequences, control characters or bidirectional overrides.
+
+    Everything else, letters of every script and emoji included, is kept as given.
+    """
+    return _CONTROL.sub("", _ESCAPE.sub("", _LINE_BREAKS.sub("\n", text)))
 
 
 class _Frozen(BaseModel):
@@ -64,7 +83,7 @@ class Program(_Frozen):
     name: str | None = Field(
         default=None,
         min_length=1,
-        max_length=200,
+        max_length=lim.PROGRAM_NAME_MAX,
         description="Name of the program; None while not given (the result is then a draft).",
     )
     setting: Setting | None = Field(
@@ -76,8 +95,9 @@ class Program(_Frozen):
         default=None,
         description="Whether the program is run by a hospital; None while not given.",
     )
-    populations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+    populations: list[Annotated[str, Field(min_length=1, max_length=lim.POPULATION_MAX)]] = Field(
         default_factory=list,
+        max_length=lim.MAX_POPULATIONS,
         description="Populations served, e.g. 'adults', 'adolescents', 'pregnant women'.",
     )
 
@@ -122,14 +142,16 @@ class Answer(_Frozen):
         default=False, description="True when the item does not apply to the program."
     )
     na_reason: str | None = Field(
-        default=None, max_length=2000, description="Why the item does not apply (required for N/A)."
+        default=None,
+        max_length=lim.NA_REASON_MAX,
+        description="Why the item does not apply (required for N/A).",
     )
     note: str | None = Field(
-        default=None, max_length=10000, description="The respondent's note on the answer."
+        default=None, max_length=lim.NOTE_MAX, description="The respondent's note on the answer."
     )
     evidence: str | None = Field(
         default=None,
-        max_length=2000,
+        max_length=lim.EVIDENCE_MAX,
         description="Where the evidence is: document, chart sample, meeting, data report.",
     )
 
@@ -137,6 +159,11 @@ class Answer(_Frozen):
     @classmethod
     def _scalar(cls, value: object) -> object:
         # one clear message instead of one per member of the union
+        if isinstance(value, str) and len(value) > lim.NAME_MAX:
+            raise ValueError(
+                f"is {len(value):,} characters long; an answer is a score, a percentage or one "
+                "of the item's choices"
+            )
         if value is None or (isinstance(value, int | float | str) and not isinstance(value, bool)):
             return value
         raise ValueError(
@@ -147,11 +174,17 @@ class Answer(_Frozen):
 class Responses(_Frozen):
     """A filled assessment of one program with one instrument."""
 
-    instrument_id: str = Field(min_length=1, description="Id of the instrument answered.")
-    instrument_version: str = Field(min_length=1, description="Version of the instrument.")
+    instrument_id: str = Field(
+        min_length=1, max_length=lim.MAX_ID_LENGTH, description="Id of the instrument answered."
+    )
+    instrument_version: str = Field(
+        min_length=1, max_length=lim.MAX_ID_LENGTH, description="Version of the instrument."
+    )
     program: Program = Field(description="The program assessed.")
     assessor: str = Field(
-        default="", max_length=200, description="Who carried out the assessment (name, role)."
+        default="",
+        max_length=lim.PROGRAM_NAME_MAX,
+        description="Who carried out the assessment (name, role).",
     )
     assessment_date: date | None = Field(
         default=None,
@@ -193,7 +226,7 @@ class AnswerProblem:
     """A mismatch between responses and their instrument, before it is given a location.
 
     ``field`` is one of ``instrument_id``, ``instrument_version``, ``item`` (the item id itself),
-    ``value``, ``not_applicable`` or ``na_reason``.
+    ``value``, ``not_applicable``, ``na_reason``, ``note`` or ``evidence``.
     """
 
     item_id: str | None
@@ -301,7 +334,8 @@ def check_answers(
                 AnswerProblem(
                     item_id,
                     "item",
-                    f"{item_id!r} is not an item of {instrument.id} {instrument.version}{hint}",
+                    f"{_quoted(item_id)} is not an item of {instrument.id} {instrument.version}"
+                    f"{hint}",
                     "unknown-item",
                 )
             )
@@ -314,7 +348,34 @@ def check_answers(
             problems.append(problem)
         if fixed.model_dump(exclude_defaults=True):
             canonical[item_id] = fixed
-    return {i: canonical[i] for i in instrument.item_ids if i in canonical}, problems
+    ordered = {i: canonical[i] for i in instrument.item_ids if i in canonical}
+    return ordered, problems + _text_total(ordered)
+
+
+_TEXT_FIELDS = ("na_reason", "note", "evidence")
+
+
+def _text_total(answers: dict[str, Answer]) -> list[AnswerProblem]:
+    """The notes, evidence and N/A reasons together must fit in one report (limits.py)."""
+    total = sum(len(getattr(a, f) or "") for a in answers.values() for f in _TEXT_FIELDS)
+    if total <= lim.ANSWER_TEXT_MAX:
+        return []
+    running = 0
+    for item_id, answer in answers.items():
+        for field in _TEXT_FIELDS:
+            running += len(getattr(answer, field) or "")
+            if running > lim.ANSWER_TEXT_MAX:
+                return [
+                    AnswerProblem(
+                        item_id,
+                        field,
+                        f"the notes, evidence and N/A reasons together come to {total:,} "
+                        f"characters, over the limit of {lim.ANSWER_TEXT_MAX:,} for one "
+                        "assessment (reached here); shorten them",
+                        "too-much-text",
+                    )
+                ]
+    return []
 
 
 def conform(instrument: Instrument, responses: Responses) -> tuple[Responses, list[AnswerProblem]]:
@@ -340,6 +401,12 @@ def _na_hint(instrument: Instrument, item: Item, answers: dict[str, Answer]) -> 
     )
 
 
+def _quoted(value: AnswerValue) -> str:
+    """A value as quoted in a message: its repr, cut short (a long text or number is no answer)."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:59] + "…"
+
+
 def _check_answer(
     item: Item, answer: Answer, na_ok: bool, na_hint: str
 ) -> tuple[AnswerProblem | None, Answer]:
@@ -355,7 +422,8 @@ def _check_answer(
             return AnswerProblem(
                 item.id,
                 "value",
-                f"{item.id} is marked N/A and also answered {answer.value!r}; keep one of them",
+                f"{item.id} is marked N/A and also answered {_quoted(answer.value)}; keep one of "
+                "them",
                 "na-and-value",
             ), answer
         if not answer.na_reason:
@@ -381,7 +449,7 @@ def _check_answer(
         return AnswerProblem(
             item.id,
             "value",
-            f"{answer.value!r} is not an answer to {item.id}; choose {answer_hint(item)}",
+            f"{_quoted(answer.value)} is not an answer to {item.id}; choose {answer_hint(item)}",
             "bad-value",
         ), answer
     if answer.na_reason:

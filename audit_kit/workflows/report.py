@@ -16,7 +16,13 @@ DEFAULT_REPORTS_DIR = Path("reports")
 
 
 def default_report_path(result: ScoreResult, folder: Path = DEFAULT_REPORTS_DIR) -> Path:
-    """``reports/<program-slug>-<assessment date>.pdf``, relative to the current folder."""
+    """``reports/<program-slug>-<assessment date>.pdf``, relative to the current folder.
+
+    The slug (fsutil.slug) keeps letters of every script and adds a hash of the name where it
+    would lose it (cut at 60 characters, or no letters at all), so a report is replaced only by
+    one of the same assessment: a program of the same name (up to capitals, Latin accents,
+    punctuation and spacing) on the same date.
+    """
     day = result.assessment_date.isoformat() if result.assessment_date else "undated"
     name = f"{slug(result.program.display_name)}-{day}.pdf"
     return folder / name
@@ -37,12 +43,14 @@ def write_report(
     same name is replaced; the input is never touched. ``warn`` is told of any text the report
     could not show as written (characters its font lacks).
     """
-    from audit_kit.outputs.pdf.report import render_report
     from audit_kit.workflows.assess import assess
 
     if output is not None:
         _check_output(output, responses_path)
     assessment = assess(responses_path, instrument)
+    # only now: a refused input is told so without first paying for the PDF libraries
+    from audit_kit.outputs.pdf.report import render_report
+
     rendered = render_report(
         assessment.instrument, assessment.responses, assessment.result, full=full
     )
