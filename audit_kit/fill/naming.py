@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
@@ -23,17 +22,10 @@ def same_program(stored: str | None, typed: str) -> bool:
 
 
 def file_stem(name: str) -> str:
-    """The name part of a default file name.
-
-    Latin-script names give their words ('casa-esperanza'); a name with no such words
-    ('Центр Надежда', 'דרך חדשה') gives 'program-' and a short digest of the name, so that two
-    of them never share a file and the same one finds its file again.
-    """
-    words = slug(name, fallback="")
-    if words:
-        return words
-    digest = hashlib.sha256(name_key(name).encode("utf-8")).hexdigest()[:8]
-    return f"program-{digest}"
+    """The name part of a default file name: the program's name as fsutil.slug writes it, the
+    same as its report's ('casa-esperanza', 'центр-надежда'; a name with no letters or digits
+    gets 'program-' and a short digest of the name)."""
+    return slug(name, fallback="program")
 
 
 def default_names(folder: Path, name: str, when: date, tries: int) -> Iterator[Path]:
