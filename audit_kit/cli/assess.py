@@ -35,15 +35,34 @@ def score(responses: Path, spec: str | None, fmt: str) -> None:
     "Default: reports/<program>-<assessment date>.pdf, creating reports/.",
 )
 @instrument_option()
-def report(responses: Path, output: Path | None, spec: str | None) -> None:
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="OLD",
+    help="An earlier assessment of the program (.xlsx or .json): adds a page of progress since.",
+)
+@click.option(
+    "--brand",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Brand file (.toml or .yaml): consultancy name, contact line, logo, accent colour.",
+)
+def report(
+    responses: Path,
+    output: Path | None,
+    spec: str | None,
+    previous: Path | None,
+    brand: Path | None,
+) -> None:
     """Write the PDF gap report for RESPONSES (.xlsx or .json) and print its path.
 
     Cover, executive summary with a chart, findings per domain, the prioritised
-    action plan, every answer, the scoring rules and the references.
+    action plan, every answer, the scoring rules and the references. With
+    --previous, a page of progress since that assessment follows the summary.
     """
     from audit_kit.workflows.report import write_report
 
-    click.echo(str(write_report(responses, output, spec)))
+    click.echo(str(write_report(responses, output, spec, previous=previous, brand=brand)))
 
 
 def _setting_values() -> list[str]:

@@ -22,20 +22,43 @@ def default_report_path(result: ScoreResult, folder: Path = DEFAULT_REPORTS_DIR)
 
 
 def write_report(
-    responses_path: Path, output: Path | None = None, instrument: str | Path | None = None
+    responses_path: Path,
+    output: Path | None = None,
+    instrument: str | Path | None = None,
+    *,
+    previous: Path | None = None,
+    brand: Path | None = None,
 ) -> Path:
     """Read responses (.json or .xlsx), score them, write the PDF report; return its path.
 
     Without ``output`` the report goes to ``default_report_path``, creating ``reports/`` if
     needed. An existing report of the same name is replaced; the input is never touched.
+    ``previous`` (an earlier assessment of the program) adds "Progress since <date>";
+    ``brand`` (a .toml or .yaml brand file) puts the consultancy on the report.
     """
-    from audit_kit.outputs.pdf.report import render_pdf
+    from audit_kit.outputs.portfolio.single_report import render_report
     from audit_kit.workflows.assess import assess
 
     if output is not None:
         _check_output(output, responses_path)
+    loaded_brand = None
+    if brand is not None:
+        from audit_kit.formats.brand import load_brand
+
+        loaded_brand = load_brand(brand)
     assessment = assess(responses_path, instrument)
-    data = render_pdf(assessment.instrument, assessment.responses, assessment.result)
+    comparison = None
+    if previous is not None:
+        from audit_kit.workflows.compare import compare_assessments
+
+        comparison = compare_assessments(assess(previous), assessment, str(previous))
+    data = render_report(
+        assessment.instrument,
+        assessment.responses,
+        assessment.result,
+        comparison=comparison,
+        brand=loaded_brand,
+    )
     if output is None:
         output = default_report_path(assessment.result)
         make_folder(output.parent)
