@@ -5,7 +5,7 @@ Exit codes: 0 success; 2 bad input or usage (one located line per problem on std
 package; importing them registers them on the group.
 """
 
-from audit_kit.cli import assess, compare, fill, instrument  # noqa: F401  (registers them)
+from audit_kit.cli import assess, batch, compare, fill, instrument  # noqa: F401  (registers them)
 from audit_kit.cli.base import DEFAULT_INSTRUMENT, UserError, cli
 
 __all__ = ["DEFAULT_INSTRUMENT", "UserError", "cli", "main"]

@@ -16,7 +16,6 @@ from audit_kit.model.vocab import DomainState, Level
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet.worksheet import Worksheet
 
     from audit_kit.model.brand import Brand
 
@@ -79,18 +78,19 @@ def change_text(d: DomainRow) -> str:
 def build_rollup(
     rows: list[ProgramRow], *, brand: Brand | None = None, compared: bool = False
 ) -> bytes:
-    """The roll-up (.xlsx bytes). The same rows and brand give the same bytes."""
+    """The roll-up (.xlsx bytes). The same rows and brand give the same bytes.
+
+    Written row by row (openpyxl's write-only mode), so that 17,000 programs take little memory.
+    """
     from openpyxl import Workbook
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET)
     accent = brand.accent.lstrip("#") if brand and brand.accent else DEFAULT_ACCENT
     domains = domain_columns(rows)
     columns = _columns(domains, compared)
-    _header(ws, columns, accent)
-    for r, row in enumerate(rows, start=2):
-        _program_row(ws, r, row, domains, compared)
+    for c, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[_letter(c)].width = width
     last = _letter(len(columns))
     ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 2)}"
     ws.freeze_panes = "B2"
@@ -104,6 +104,10 @@ def build_rollup(
         if brand.contact:
             ws.oddFooter.left.text = _header_text(brand.contact)
     ws.oddFooter.right.text = "Page &P of &N"
+    styles = _Styles(accent)
+    ws.append(_header(ws, columns, styles))
+    for row in rows:
+        ws.append(_program_row(ws, row, domains, compared, styles))
     _about(wb.create_sheet(ABOUT), rows, brand, accent)
     day = max((r.assessment_date for r in rows if r.assessment_date), default=date(2000, 1, 1))
     stamp = datetime.combine(day, time())
@@ -112,6 +116,25 @@ def build_rollup(
     out = BytesIO()
     wb.save(out)
     return _without_clock(out.getvalue(), stamp)
+
+
+class _Styles:
+    """The few cell styles, made once (openpyxl shares equal styles anyway)."""
+
+    def __init__(self, accent: str) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.head_font = Font(name=FONT, size=10, bold=True, color="FFFFFF")
+        self.head_fill = PatternFill("solid", fgColor=accent)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.fills: dict[str, PatternFill] = {}
+
+    def fill(self, colour: str) -> Any:
+        if colour not in self.fills:
+            from openpyxl.styles import PatternFill
+
+            self.fills[colour] = PatternFill("solid", fgColor=colour)
+        return self.fills[colour]
 
 
 def _columns(domains: list[tuple[str, str]], compared: bool) -> list[tuple[str, float]]:
@@ -144,28 +167,22 @@ def _columns(domains: list[tuple[str, str]], compared: bool) -> list[tuple[str, 
     return cols
 
 
-def _header(ws: Worksheet, columns: list[tuple[str, float]], accent: str) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    bold = Font(name=FONT, size=10, bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor=accent)
-    for c, (title, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=c)
-        put_text(cell, title)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[_letter(c)].width = width
-    ws.row_dimensions[1].height = 42
+def _header(ws: Any, columns: list[tuple[str, float]], styles: _Styles) -> list[Cell]:
+    cells = []
+    for title, _ in columns:
+        cell = _cell(ws, title)
+        cell.font = styles.head_font
+        cell.fill = styles.head_fill
+        cell.alignment = styles.wrap
+        cells.append(cell)
+    return cells
 
 
 def _program_row(
-    ws: Worksheet, r: int, row: ProgramRow, domains: list[tuple[str, str]], compared: bool
-) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
+    ws: Any, row: ProgramRow, domains: list[tuple[str, str]], compared: bool, styles: _Styles
+) -> list[Cell]:
     # (value, number format, fill) per column
-    cells: list[tuple[Any, str | None, str | None]] = [
+    values: list[tuple[Any, str | None, str | None]] = [
         (row.program or "", None, None),
         (row.setting or "", None, None),
         (row.assessment_date, "yyyy-mm-dd", None),
@@ -175,12 +192,12 @@ def _program_row(
     for domain_id, _ in domains:
         d = row.domain(domain_id)
         if d is None:
-            cells += [("", None, None)] * (3 if compared else 2)
+            values += [("", None, None)] * (3 if compared else 2)
             continue
-        cells += [(d.score, "0.00", None), (level_text(d), None, _fill(d))]
+        values += [(d.score, "0.00", None), (level_text(d), None, _fill(d))]
         if compared:
-            cells.append((change_text(d), None, None))
-    cells += [
+            values.append((change_text(d), None, None))
+    values += [
         (len(row.criticals) if row.ok else None, "0", None),
         (", ".join(c.code for c in row.criticals), None, None),
         (f"{row.answered} of {row.applicable}" if row.ok else "", None, None),
@@ -188,43 +205,42 @@ def _program_row(
     ]
     if compared:
         change = row.change
-        cells += [
-            (
-                f"{change.previous_file} ({change.previous_date or 'no date'})" if change else "",
-                None,
-                None,
-            ),
+        previous = f"{change.previous_file} ({change.previous_date or 'no date'})" if change else ""
+        values += [
+            (previous, None, None),
             (change.gaps_closed if change else None, "0", None),
             (change.gaps_new if change else None, "0", None),
             (", ".join(change.criticals_resolved) if change else "", None, None),
             (", ".join(change.criticals_new) if change else "", None, None),
         ]
-    cells += [
+    # one line per program, so that rows stay even when filtered and sorted
+    error = "; ".join((row.error or "").splitlines())
+    values += [
         (row.report or "", None, None),
         (row.input, None, None),
-        (row.error or "", None, ERROR_FILL if row.error else None),
+        (error, None, ERROR_FILL if row.error else None),
         (" ".join(row.warnings), None, None),
     ]
-    # one line per program, so that rows stay even when filtered and sorted; only an error
-    # of several lines (one per problem) wraps, in a row made tall enough for it
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    plain = Font(name=FONT, size=10)
-    lines = (row.error or "").count("\n") + 1
-    if lines > 1:
-        ws.row_dimensions[r].height = 13 * lines
-    for c, (value, number_format, fill) in enumerate(cells, start=1):
-        cell = ws.cell(row=r, column=c)
-        if isinstance(value, str):
-            put_text(cell, value)
-        else:
-            cell.value = value
-        cell.font = plain
-        cell.alignment = wrap if isinstance(value, str) and "\n" in value else top
+    cells = []
+    for value, number_format, fill in values:
+        cell = _cell(ws, value)
         if number_format and value is not None:
             cell.number_format = number_format
         if fill:
-            cell.fill = PatternFill("solid", fgColor=fill)
+            cell.fill = styles.fill(fill)
+        cells.append(cell)
+    return cells
+
+
+def _cell(ws: Any, value: Any) -> Cell:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws)
+    if isinstance(value, str):
+        put_text(cell, value)
+    else:
+        cell.value = value
+    return cell
 
 
 def _status_fill(row: ProgramRow) -> str | None:
@@ -237,7 +253,7 @@ def _fill(d: DomainRow) -> str:
     return STATE_FILLS.get(d.state, "FFFFFF")
 
 
-def _about(ws: Worksheet, rows: list[ProgramRow], brand: Brand | None, accent: str) -> None:
+def _about(ws: Any, rows: list[ProgramRow], brand: Brand | None, accent: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     failed = sum(not r.ok for r in rows)
@@ -271,19 +287,21 @@ def _about(ws: Worksheet, rows: list[ProgramRow], brand: Brand | None, accent: s
             None,
         ),
     ]
-    put_text(ws.cell(row=1, column=1), "Portfolio roll-up")
-    ws.cell(row=1, column=1).font = Font(name=FONT, size=14, bold=True, color=accent)
-    for r, (label, text, colour) in enumerate(lines, start=3):
-        put_text(ws.cell(row=r, column=1), label)
-        ws.cell(row=r, column=1).font = Font(name=FONT, size=10, bold=True)
-        cell = ws.cell(row=r, column=2)
-        put_text(cell, text)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 90
+    title = _cell(ws, "Portfolio roll-up")
+    title.font = Font(name=FONT, size=14, bold=True, color=accent)
+    ws.append([title])
+    ws.append([])
+    for label, text, colour in lines:
+        head = _cell(ws, label)
+        head.font = Font(name=FONT, size=10, bold=True)
+        cell = _cell(ws, text)
         cell.font = Font(name=FONT, size=10)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if colour:
             cell.fill = PatternFill("solid", fgColor=colour)
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 90
+        ws.append([head, cell])
 
 
 def put_text(cell: Cell, text: str) -> None:

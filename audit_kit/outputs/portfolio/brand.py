@@ -77,20 +77,6 @@ def draw_brand_footer(
     canvas.restoreState()
 
 
-def draw_brand(canvas: Canvas, brand: Brand | None, *, footer_reserve: float = 0.0) -> None:
-    """The brand on a page of the gap report's geometry: logo and name at the top left, above
-    the running header's rule, and the contact line at the bottom left, leaving
-    ``footer_reserve`` points free at the right (for "Page x of y")."""
-    if brand is None:
-        return
-    width, height = canvas._pagesize
-    room = width - st.MARGIN_LEFT - st.MARGIN_RIGHT
-    draw_brand_header(canvas, brand, st.MARGIN_LEFT, height - 7 * mm, room)
-    draw_brand_footer(
-        canvas, brand, st.MARGIN_LEFT, st.FOOTER_BASELINE - 3.2 * mm, room - footer_reserve
-    )
-
-
 def brand_block(brand: Brand, styles: Any, width: float) -> list[Flowable]:
     """'Prepared by' with the logo, the name and the contact line, for a cover page."""
     lines = f"<font color='{st.MUTED_HEX}'>Prepared by</font><br/><b>{esc(brand.name)}</b>"

@@ -29,6 +29,10 @@ from audit_kit.scoring import CAPABLE, ENHANCED
 TOP_GAPS = 10
 ROWS_PER_TABLE = 40  # programs per table: long tables split slowly
 MOST_LISTED = 30
+#: Programs listed one by one; a larger portfolio lists those with critical findings first up
+#: to this many, and leaves the rest to the roll-up workbook (a report of 17,000 rows would
+#: be no overview, and slow to lay out).
+MAX_PROGRAMS_LISTED = 500
 CRITICAL_CHART = colors.HexColor("#E49B9B")
 
 #: The standings counted per domain, in the order shown, with their colour in the chart.
@@ -258,14 +262,20 @@ def programs(p: Portfolio) -> list[Flowable]:
     head = [Paragraph("Program", s["CellHead"])]
     head += [Paragraph(esc(title), s["CellHead"]) for _, title in domains]
     head.append(Paragraph("Critical findings", s["CellHead"]))
+    intro = (
+        "Programs with critical findings come first, most findings first; then the others by "
+        "name. Each domain shows its score and its level or state."
+    )
+    if len(ordered) > MAX_PROGRAMS_LISTED:
+        intro += (
+            f" The first {MAX_PROGRAMS_LISTED} of {len(ordered)} are listed here; the roll-up "
+            "workbook has every program."
+        )
+        ordered = ordered[:MAX_PROGRAMS_LISTED]
     out: list[Flowable] = [
         CondPageBreak(120),
         p.h1("Programs", "programs"),
-        p.para(
-            "Programs with critical findings come first, most findings first; then the others "
-            "by name. Each domain shows its score and its level or state.",
-            "Notice",
-        ),
+        p.para(intro, "Notice"),
     ]
     for start in range(0, len(ordered), ROWS_PER_TABLE):
         chunk = ordered[start : start + ROWS_PER_TABLE]
@@ -424,7 +434,7 @@ def failures(p: Portfolio) -> list[Flowable]:
     rows: list[list[Any]] = [
         [Paragraph("File", s["CellHead"]), Paragraph("Why it could not be scored", s["CellHead"])]
     ]
-    for r in failed:
+    for r in failed[:MAX_PROGRAMS_LISTED]:
         kind = r.failure.label if r.failure else ""
         rows.append(
             [
@@ -433,11 +443,15 @@ def failures(p: Portfolio) -> list[Flowable]:
             ]
         )
     w = st.CONTENT_WIDTH
-    return [
+    out: list[Flowable] = [
         CondPageBreak(120),
         p.h1(f"Files that could not be scored ({len(failed)})", "failures"),
         table(rows, [0.35 * w, 0.65 * w], accent=p.accent),
     ]
+    if len(failed) > MAX_PROGRAMS_LISTED:
+        more = len(failed) - MAX_PROGRAMS_LISTED
+        out.append(p.para(f"And {more} more: the roll-up workbook lists every one.", "Notice"))
+    return out
 
 
 def methods(p: Portfolio) -> list[Flowable]:
