@@ -76,7 +76,7 @@ def _pdfs(folder: Path) -> list[str]:
 
 @pytest.fixture(name="reported", scope="module")
 def _reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BatchSummary]:
-    """One batch with reports: two programs sharing a name and date, one with a hostile name,
+    """One batch with reports: two programs sharing a name and date, two with hostile names,
     a corrupt JSON file and a workbook that is not one, among good files."""
     from audit_kit.catalog import load_instrument
 
@@ -86,6 +86,7 @@ def _reported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Bat
     _assessment(inputs, "north/casa.json", bundled, "Casa Esperanza", value=4)
     _assessment(inputs, "south/casa.json", bundled, "Casa Esperanza", value=2)
     _assessment(inputs, "hostile.json", bundled, "../x", value=3)
+    _assessment(inputs, "slash.json", bundled, "a/b", value=3)
     (inputs / "corrupt.json").write_text('{"instrument_id": "mat-tsf-cod", ', encoding="utf-8")
     (inputs / "notes.xlsx").write_bytes(b"this is no workbook")
     (inputs / "~$casa.xlsx").write_bytes(b"an office lock file")
@@ -110,20 +111,22 @@ def test_bad_files_are_reported_and_the_rest_are_done(
     assert failed["corrupt.json"].failure is FailureKind.INPUT
     assert failed["notes.xlsx"].error is not None
     assert failed["notes.xlsx"].error.startswith(f"{inputs / 'notes.xlsx'}: ")
-    assert len(summary.rows) == 5
+    assert len(summary.rows) == 6
     assert all(r.report for r in summary.rows if r.ok)
-    assert len(_pdfs(out)) == 3
+    assert len(_pdfs(out)) == 4
 
 
 def test_names_are_unique_safe_and_from_program_and_date(
     reported: tuple[Path, Path, BatchSummary],
 ) -> None:
-    """Two 'Casa Esperanza' on one date: -2 for the second by input path; '../x' stays inside."""
+    """Two 'Casa Esperanza' on one date: -2 for the second by input path; '../x' and 'a/b'
+    become plain names inside the folder."""
     inputs, out, summary = reported
     by_input = {Path(r.input).relative_to(inputs).as_posix(): r.report for r in summary.rows}
     assert by_input["north/casa.json"] == "casa-esperanza-2026-10-01.pdf"
     assert by_input["south/casa.json"] == "casa-esperanza-2026-10-01-2.pdf"
     assert by_input["hostile.json"] == "x-2026-10-01.pdf"
+    assert by_input["slash.json"] == "a-b-2026-10-01.pdf"
     assert {p.name for p in out.parent.iterdir()} == {"inputs", "out"}
     for name in _pdfs(out):
         assert (out / name).resolve().parent == out.resolve()
@@ -146,8 +149,8 @@ def test_rollup_has_a_row_per_program_with_levels_in_words(
     assert ws.max_row == len(summary.rows) + 1
     col = {name: n for n, name in enumerate(header)}
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
-    programs = [r[col["Program"]] for r in rows[:3]]
-    assert programs == ["../x", "Casa Esperanza", "Casa Esperanza"]
+    programs = [r[col["Program"]] for r in rows[:4]]
+    assert programs == ["../x", "a/b", "Casa Esperanza", "Casa Esperanza"]
     level = "Medications for addiction treatment: level"
     for n, row in enumerate(summary.rows, start=2):
         cells = rows[n - 2]
@@ -166,7 +169,7 @@ def test_rollup_has_a_row_per_program_with_levels_in_words(
 def test_portfolio_lists_programs_and_failures(reported: tuple[Path, Path, BatchSummary]) -> None:
     _, out, _ = reported
     text = _pdf_text(out / "portfolio.pdf")
-    assert "5 programs: 3 scored" in text
+    assert "6 programs: 4 scored" in text
     assert "Levels per domain" in text and "Most frequent gaps" in text
     assert "Files that could not be scored (2)" in text
     assert "not valid JSON" in text
@@ -181,7 +184,7 @@ def test_rerun_skips_what_has_not_changed(
     rollup = (out / "rollup.xlsx").read_bytes()
     again = run_batch([inputs], out, jobs=2)
     assert again.processed == 2  # the two failed files are tried again
-    assert again.skipped == 3
+    assert again.skipped == 4
     assert {name: (out / name).stat().st_mtime_ns for name in _pdfs(out)} == stamps
     assert (out / "rollup.xlsx").read_bytes() == rollup
     assert [r.report for r in again.rows] == [r.report for r in first.rows]
@@ -287,6 +290,15 @@ def _hangs_on_slow(task: Any) -> Any:
     return REAL_RUN_TASK(task)
 
 
+def _dies_once(task: Any) -> Any:
+    # the first task to get here takes its worker down with it, as an out-of-memory kill would
+    marker = task.path.parent / "died-once"
+    if not marker.exists():
+        marker.write_text("", encoding="utf-8")
+        os._exit(9)
+    return REAL_RUN_TASK(task)
+
+
 REAL_RUN_TASK = batch_module.run_task
 
 
@@ -304,10 +316,31 @@ def test_a_worker_that_dies_is_reported_and_the_rest_finish(
     (failed,) = summary.failed
     assert Path(failed.input).name == "poison.json"
     assert failed.failure is FailureKind.CRASH
-    assert failed.error is not None and "(exit code 7)" in failed.error
+    assert failed.error == (
+        f"{failed.input}: the worker process died while on this file (exit code 7); the file "
+        "may be damaged in a way the checks miss, or the machine ran out of memory"
+    )
     assert len([r for r in summary.rows if r.ok]) == 3
     assert any("A worker process died (exit code 7)" in n for n in summary.notes)
     assert summary.exit_code == 3
+
+
+@FORKS_WITH_THREADS
+def test_a_worker_killed_from_outside_costs_no_file(
+    tmp_path: Path, bundled: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that dies once for a reason of its own: the files in flight are run again one
+    at a time, all succeed, and a note says what happened."""
+    monkeypatch.setattr(batch_module, "run_task", _dies_once)
+    inputs = tmp_path / "in"
+    for name in ("a", "b", "c", "d"):
+        _assessment(inputs, f"{name}.json", bundled, f"Program {name}")
+    summary = run_batch([inputs], tmp_path / "out", jobs=2, reports=False, mp_context=FORK)
+    assert summary.exit_code == 0
+    assert len(summary.rows) == 4
+    (note,) = summary.notes
+    assert note.startswith("A worker process died (exit code 9); the ")
+    assert note.endswith("file(s) in progress were run again, one at a time.")
 
 
 @FORKS_WITH_THREADS
@@ -325,7 +358,8 @@ def test_a_file_over_its_time_is_stopped_and_reported(
     assert time.monotonic() - started < 40
     (failed,) = summary.failed
     assert failed.failure is FailureKind.TIMEOUT
-    assert failed.error is not None and failed.error.startswith("took longer than 3 seconds")
+    assert failed.error is not None
+    assert failed.error.startswith(f"{failed.input}: took longer than 3 seconds and was stopped")
     assert len([r for r in summary.rows if r.ok]) == 2
 
 

@@ -183,14 +183,17 @@ def _pdf_pages(data: bytes) -> list[str]:
 def test_report_brand_on_the_cover_and_the_same_bytes_each_time(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """`report --brand`: 'Prepared by' with the name and contact on the cover; byte-identical."""
+    """`report --brand`: 'Prepared by' with the name and contact on the cover, which stays one
+    page; byte-identical for the same inputs and brand."""
     _png(tmp_path / "logo.png")
     brand = _brand_file(tmp_path, GOOD_TOML)
-    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    first, second, plain = tmp_path / "a.pdf", tmp_path / "b.pdf", tmp_path / "plain.pdf"
     for out in (first, second):
         result = runner.invoke(cli, ["report", str(EXAMPLE), "--brand", str(brand), "-o", str(out)])
         assert result.exit_code == 0, result.stderr
     assert first.read_bytes() == second.read_bytes()
+    assert runner.invoke(cli, ["report", str(EXAMPLE), "-o", str(plain)]).exit_code == 0
+    assert len(_pdf_pages(first.read_bytes())) == len(_pdf_pages(plain.read_bytes()))
     cover = _pdf_pages(first.read_bytes())[0]
     assert "Prepared by Meridian Quality Partners meridian.example · +1 555 0100" in cover
 

@@ -20,6 +20,7 @@ from audit_kit.model.instrument import Instrument
 from audit_kit.model.migrate import version_key
 from audit_kit.model.responses import Answer, Responses
 from audit_kit.model.vocab import DomainState, ItemStatus
+from audit_kit.outputs.portfolio.kit import arrow
 from audit_kit.scoring import score
 from audit_kit.scoring.compare import compare
 
@@ -320,7 +321,8 @@ def test_report_previous_adds_one_page_of_progress(
     assert "Compared with the assessment of October 1, 2025 (mat-tsf-cod 1.1)." in page
     assert "Critical findings resolved (1)" in page and "New critical findings (1)" in page
     assert "Gaps closed (2)" in page and "New gaps (2)" in page and "Gaps still open (1)" in page
-    assert f"{bundled.code(roles['closed'])} {bundled.item(roles['closed']).title} (2 to 5)" in page
+    closed = f"{bundled.code(roles['closed'])} {bundled.item(roles['closed']).title}"
+    assert f"{closed} (2 {arrow()} 5)" in page
     assert f"{bundled.code(roles['still'])} " in page
     for d in score(bundled, after).domains:
         assert d.title in page

@@ -146,6 +146,8 @@ class _Progress:
             self.bar.update(event.done - self.shown)
             self.shown = event.done
             return
+        if event.phase == "previous" and event.done == event.total:
+            click.echo(f"Read {event.total} earlier assessment(s) under --previous-dir", err=True)
         if event.phase == "programs" and event.row is not None:
             status = "unchanged" if event.skipped else "ok" if event.row.ok else "FAILED"
             width = len(str(event.total))

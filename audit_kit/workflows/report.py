@@ -41,6 +41,8 @@ def write_report(
 
     if output is not None:
         _check_output(output, responses_path)
+        if previous is not None:
+            _check_output(output, previous)
     loaded_brand = None
     if brand is not None:
         from audit_kit.formats.brand import load_brand

@@ -81,9 +81,7 @@ class Portfolio:
 
     def h1(self, text: str, key: str) -> Paragraph:
         """A section heading in the accent colour, with an outline entry."""
-        para = heading(text, self.styles["H1"], key)
-        para.style = para.style.clone("PortfolioH1", textColor=self.accent)
-        return para
+        return heading(text, self.styles["H1"].clone("PortfolioH1", textColor=self.accent), key)
 
 
 def category(d: DomainRow) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
     from audit_kit.model.brand import Brand
     from audit_kit.model.comparison import Comparison
     from audit_kit.model.instrument import Instrument
@@ -27,7 +29,6 @@ def render_report(
 ) -> bytes:
     """The gap report (PDF bytes), with "Progress since <date>" given a comparison with the
     previous assessment, and the consultancy's brand on the cover given a brand."""
-    from reportlab.platypus import Flowable
 
     from audit_kit.outputs.pdf import styles as st
     from audit_kit.outputs.pdf.blocks import Report, answers_fingerprint, short_cites
@@ -52,8 +53,27 @@ def render_report(
     for part in PARTS:
         flowables = part(report)
         if part is cover and brand is not None:
-            flowables = brand_block(brand, report.styles, st.CONTENT_WIDTH) + flowables
+            flowables = _branded_cover(
+                brand_block(brand, report.styles, st.CONTENT_WIDTH), flowables
+            )
         story += flowables
         if part is summary and comparison is not None:
             story += progress(comparison, report.styles)
     return write_pdf(report, story)
+
+
+def _branded_cover(block: list[Flowable], cover: list[Flowable]) -> list[Flowable]:
+    """The brand block first, taking its room from the cover's first spacer, so that the cover
+    stays one page."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    from audit_kit.outputs.pdf import styles as st
+
+    room = sum(f.wrap(st.CONTENT_WIDTH, st.FRAME_HEIGHT)[1] for f in block) + 4 * mm
+    out = list(cover)
+    for n, flowable in enumerate(out):
+        if isinstance(flowable, Spacer):
+            out[n] = Spacer(1, max(0.0, flowable.height - room))
+            break
+    return [*block, *out]

@@ -232,7 +232,8 @@ class _Batch:
             if force or not self._reusable(entries.get(key), hashes[n], options, reports)
         ]
         done_now: set[str] = set()
-        skipped = [n for n in range(len(keys)) if n not in set(todo)]
+        doing = set(todo)
+        skipped = [n for n in range(len(keys)) if n not in doing]
         for count, n in enumerate(skipped, start=1):
             row = entries[keys[n]].row.model_copy(update={"input": str(files[n])})
             entries[keys[n]] = replace(entries[keys[n]], row=row)
@@ -404,13 +405,18 @@ class _Batch:
     ) -> list[ProgramRow]:
         """Give every report its final name and put it in place; the rows in roll-up order."""
         current = set(keys)
-        # reports of inputs not in this run, or that failed this time, stay where they are
+        # reports of inputs not in this run, or that failed this time, stay where they are,
+        # and so does any PDF in the folder that a batch did not write
         taken = [
             e.report
             for k, e in entries.items()
             if (k not in current or not e.row.ok)
             and e.report
             and (self.out_dir / e.report).is_file()
+        ]
+        ours = {e.report for e in entries.values() if e.report}
+        taken += [
+            p.name for p in self.out_dir.glob("*.pdf") if p.name not in ours and p.name != PORTFOLIO
         ]
         ready = [k for k in keys if k in entries and entries[k].row.ok]
         if reports:
@@ -450,10 +456,11 @@ class _Batch:
             make_folder(self.work)
             os.replace(source, step)
             staged.append((key, step, target, old))
+        assigned = set(names.values())
         for key, step, target, old in staged:
             os.replace(step, target)
             entries[key] = replace(entries[key], report=target.name, work=None)
-            if old and old != target.name and old not in names.values():
+            if old and old != target.name and old not in assigned:
                 with contextlib.suppress(OSError):
                     (self.out_dir / old).unlink()
         for key, name in names.items():

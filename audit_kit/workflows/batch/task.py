@@ -111,7 +111,11 @@ def process(task: Task, settings: Settings) -> Outcome:
         row = failed_row(task, FailureKind.INPUT, "ran out of memory reading it; check the file")
     except Exception as exc:
         detail = traceback.format_exc()
-        row = failed_row(task, FailureKind.BUG, f"{type(exc).__name__}: {exc}")
+        row = failed_row(
+            task,
+            FailureKind.BUG,
+            f"internal error ({type(exc).__name__}: {exc}); a bug in audit-kit, please report it",
+        )
     return Outcome(
         index=task.index,
         row=row,
@@ -214,7 +218,9 @@ def run_index(item: tuple[Path, str]) -> Previous | str:
 
 
 def failed_row(task: Task, kind: FailureKind, error: str) -> ProgramRow:
-    """The row of a file that has no result."""
+    """The row of a file that has no result; an error not already located is put at the file."""
+    if kind is not FailureKind.INPUT or not error.startswith(task.shown):
+        error = f"{task.shown}: {error}"
     return ProgramRow(input=task.shown, sha256=task.sha256, error=error, failure=kind)
 
 
