@@ -23,8 +23,8 @@ from audit_kit.formats.responses_json import dump_responses
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.portfolio import FailureKind
 from audit_kit.outputs.rollup import LEVEL_FILLS, STATE_FILLS
-from audit_kit.workflows import batch as batch_module
 from audit_kit.workflows.batch import BatchSummary, run_batch
+from audit_kit.workflows.batch import run as batch_module
 from audit_kit.workflows.batch.manifest import MANIFEST
 from audit_kit.workflows.batch.names import assign_names, base_name, inside
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from audit_kit.fsutil import NAME_MAX, slug
+from audit_kit.fsutil import NAME_MAX, make_folder, slug
+from audit_kit.workflows.batch.manifest import WORK_DIR, Entry, work_name
 
 #: Names the batch writes itself; no report may take them.
 RESERVED = frozenset({"rollup.xlsx", "portfolio.pdf"})
@@ -78,3 +81,63 @@ def inside(folder: Path, name: str) -> Path:
     if path.resolve().parent != folder.resolve():
         raise ValueError(f"output name {name!r} leaves {folder}")
     return path
+
+
+def name_reports(
+    out_dir: Path,
+    keys: list[str],
+    entries: dict[str, Entry],
+    done_now: set[str],
+    reserved: Iterable[str] = (),
+) -> None:
+    """Give each report of this run (``keys``, in input order) its final name in ``out_dir``.
+
+    Reports of inputs not in this run, or that failed this time, keep their names and files,
+    and so does any PDF in the folder that a batch did not write.
+    """
+    current = set(keys)
+    taken = [
+        e.report
+        for k, e in entries.items()
+        if (k not in current or not e.row.ok) and e.report and (out_dir / e.report).is_file()
+    ]
+    ours = {e.report for e in entries.values() if e.report}
+    taken += [p.name for p in out_dir.glob("*.pdf") if p.name not in ours]
+    taken += list(reserved)
+    wanted = [
+        (k, base_name(entries[k].row.program, entries[k].row.assessment_date), entries[k].report)
+        for k in keys
+        if k in entries
+        and entries[k].row.ok
+        and (entries[k].work or (entries[k].report and k not in done_now))
+    ]
+    place_reports(out_dir, entries, assign_names(wanted, taken))
+
+
+def place_reports(out_dir: Path, entries: dict[str, Entry], names: dict[str, str]) -> None:
+    """Move new PDFs to their names, and rename or remove reports whose name changed."""
+    work = out_dir / WORK_DIR
+    moves = []
+    for key, name in names.items():
+        entry = entries[key]
+        target = inside(out_dir, name)
+        source = work / entry.work if entry.work else out_dir / str(entry.report)
+        if source != target:
+            moves.append((key, source, target, entry.report))
+    # first everything out of the way, then into place: two reports may swap names
+    staged = []
+    for key, source, target, old in moves:
+        step = work / f"{work_name(key)}.move"
+        make_folder(work)
+        os.replace(source, step)
+        staged.append((key, step, target, old))
+    assigned = set(names.values())
+    for key, step, target, old in staged:
+        os.replace(step, target)
+        entries[key] = replace(entries[key], report=target.name, work=None)
+        if old and old != target.name and old not in assigned:
+            with contextlib.suppress(OSError):
+                (out_dir / old).unlink()
+    for key, name in names.items():
+        if entries[key].report != name:
+            entries[key] = replace(entries[key], report=name, work=None)
