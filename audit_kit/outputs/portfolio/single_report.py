@@ -36,7 +36,7 @@ def render_report(
     from audit_kit.outputs.pdf.document import write_pdf
     from audit_kit.outputs.pdf.report import PARTS, render_pdf
     from audit_kit.outputs.pdf.summary import summary
-    from audit_kit.outputs.portfolio.brand import brand_block
+    from audit_kit.outputs.portfolio.brand import accent, brand_block
     from audit_kit.outputs.portfolio.progress import progress
 
     if comparison is None and brand is None:
@@ -58,7 +58,7 @@ def render_report(
             )
         story += flowables
         if part is summary and comparison is not None:
-            story += progress(comparison, report.styles)
+            story += progress(comparison, report.styles, accent=accent(brand))
     return write_pdf(report, story)
 
 
