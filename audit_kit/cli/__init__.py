@@ -7,6 +7,8 @@ package; importing them registers them on the group.
 
 from audit_kit.cli import (  # noqa: F401  (importing a module registers its commands)
     assess,
+    batch,
+    compare,
     fill,
     instrument,
     interchange,

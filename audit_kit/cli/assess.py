@@ -41,21 +41,44 @@ def score(responses: Path, spec: str | None, fmt: str) -> None:
     help="Add the appendices: every answer with its note and evidence, the methods in "
     "full, the answers' fingerprint; every recommendation spelled out, with source sections.",
 )
-def report(responses: Path, output: Path | None, spec: str | None, full: bool) -> None:
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="OLD",
+    help="An earlier assessment of the program (.xlsx or .json): adds a page of progress since.",
+)
+@click.option(
+    "--brand",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Brand file (.toml or .yaml): consultancy name, contact line, logo, accent colour.",
+)
+def report(
+    responses: Path,
+    output: Path | None,
+    spec: str | None,
+    full: bool,
+    previous: Path | None,
+    brand: Path | None,
+) -> None:
     """Write the PDF gap report for RESPONSES (.xlsx or .json) and print its path.
 
     The default report is short, for a board: page 1 says where the program
     stands, what is dangerous and what to do first; then a chart of every
     dimension, the findings by domain with each recommendation and its source,
     how the scores work and the references. A draft mark is on every page
-    while a profile field is missing or a domain has too few answers.
+    while a profile field is missing or a domain has too few answers. With
+    --previous, a page of progress since that assessment follows page 1.
     """
     from audit_kit.workflows.report import write_report
 
     def warn(message: str) -> None:
         click.echo(f"Warning: {message}", err=True)
 
-    click.echo(str(write_report(responses, output, spec, full=full, warn=warn)))
+    path = write_report(
+        responses, output, spec, full=full, previous=previous, brand=brand, warn=warn
+    )
+    click.echo(str(path))
 
 
 def _setting_values() -> list[str]:
@@ -161,7 +184,10 @@ def convert(
     default="residential-12step",
     show_default=True,
     metavar="NAME",
-    help="Bundled example: residential-12step, hospital-unit or integrated-outpatient.",
+    help=(
+        "Bundled example: residential-12step, hospital-unit, integrated-outpatient or "
+        "otp-no-mental-health."
+    ),
 )
 def demo(folder: Path, example: str) -> None:
     """Write a bundled example assessment (.json and .xlsx), print its scores, and write its

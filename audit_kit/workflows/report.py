@@ -34,25 +34,46 @@ def write_report(
     instrument: str | Path | None = None,
     *,
     full: bool = False,
+    previous: Path | None = None,
+    brand: Path | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Read responses (.json or .xlsx), score them, write the PDF report; return its path.
 
-    The report is the short one unless ``full`` (with the appendices). Without ``output`` it
-    goes to ``default_report_path``, creating ``reports/`` if needed. An existing report of the
-    same name is replaced; the input is never touched. ``warn`` is told of any text the report
+    The report is the short one unless ``full`` (with the appendices). ``previous`` (an
+    earlier assessment of the program) adds "Progress since <date>"; ``brand`` (a .toml or
+    .yaml brand file) puts the consultancy on the report. Without ``output`` it goes to
+    ``default_report_path``, creating ``reports/`` if needed. An existing report of the same
+    name is replaced; the inputs are never touched. ``warn`` is told of any text the report
     could not show as written (characters its font lacks).
     """
     from audit_kit.workflows.assess import assess
 
     if output is not None:
         _check_output(output, responses_path)
+        if previous is not None:
+            _check_output(output, previous)
+    loaded_brand = None
+    if brand is not None:
+        from audit_kit.formats.brand import load_brand
+
+        loaded_brand = load_brand(brand)
     assessment = assess(responses_path, instrument)
+    comparison = None
+    if previous is not None:
+        from audit_kit.workflows.compare import compare_assessments
+
+        comparison = compare_assessments(assess(previous), assessment, str(previous))
     # only now: a refused input is told so without first paying for the PDF libraries
     from audit_kit.outputs.pdf.report import render_report
 
     rendered = render_report(
-        assessment.instrument, assessment.responses, assessment.result, full=full
+        assessment.instrument,
+        assessment.responses,
+        assessment.result,
+        full=full,
+        comparison=comparison,
+        brand=loaded_brand,
     )
     if output is None:
         output = default_report_path(assessment.result)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.styles import StyleSheet1
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -18,6 +18,10 @@ from audit_kit.model.responses import Responses
 from audit_kit.model.result import CriticalFinding, DomainResult, Gap, ItemResult, ScoreResult
 from audit_kit.model.vocab import AnswerKind, DomainState, GapKind, ItemStatus, Level, NaKind
 from audit_kit.outputs.pdf import styles as st
+
+if TYPE_CHECKING:
+    from audit_kit.model.brand import Brand
+    from audit_kit.model.comparison import Comparison
 
 # --------------------------------------------------------------------------------------------
 # Words for scores, levels, answers and findings
@@ -199,6 +203,8 @@ class Report:
     fingerprint: str
     short_cites: dict[str, str]
     full: bool = False
+    comparison: Comparison | None = None  # with the previous assessment: the progress page
+    brand: Brand | None = None  # a consultancy's name, contact, logo and accent
     items: dict[str, ItemResult] = field(default_factory=dict)
     findings: dict[str, CriticalFinding] = field(default_factory=dict)
 

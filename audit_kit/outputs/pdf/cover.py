@@ -16,6 +16,7 @@ from audit_kit.outputs.pdf.blocks import (
     long_date,
     styled_table,
 )
+from audit_kit.outputs.pdf.brand import brand_block
 from audit_kit.outputs.wording import (
     and_list,
     count,
@@ -33,7 +34,10 @@ def cover(report: Report) -> list[Flowable]:
     r, s = report.result, report.styles
     by = f" by {r.assessor}" if r.assessor else ""
     kicker = REPORT_NAME.upper() + (" · DRAFT" if report.draft else "")
-    out: list[Flowable] = [
+    out: list[Flowable] = (
+        [] if report.brand is None else brand_block(report.brand, s, st.CONTENT_WIDTH)
+    )
+    out += [
         report.heading(kicker, "Kicker", "cover", outline="Summary"),
         Para(esc(r.program.display_name), s["CoverTitle"]),
         report.para(

@@ -19,8 +19,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from audit_kit import __version__
+from audit_kit.model.brand import Brand
 from audit_kit.outputs.pdf import styles as st
 from audit_kit.outputs.pdf.blocks import REPORT_NAME, Report, fit, long_date
+from audit_kit.outputs.pdf.brand import accent, draw_brand_header
 
 _DRAFT_MARK = "DRAFT"
 
@@ -34,7 +36,7 @@ def write_pdf(report: Report, story: list[Flowable]) -> bytes:
             story,
             canvasmaker=partial(
                 # no date given: a fixed stamp, so that the same input still gives the same bytes
-                _NumberedCanvas,
+                NumberedCanvas,
                 pdf_date=report.result.assessment_date or date(2000, 1, 1),
             ),
         )
@@ -98,6 +100,8 @@ class _ReportDoc(BaseDocTemplate):
                 + (" · full report" if report.full else "")
             ),
             draft=report.draft,
+            brand=report.brand,
+            accent=accent(report.brand),
         )
         frame = Frame(
             st.MARGIN_LEFT,
@@ -134,8 +138,8 @@ class _ReportDoc(BaseDocTemplate):
 class Furniture:
     """What every page carries around the text: header, footer, the draft mark.
 
-    _NumberedCanvas adds "Page x of y" once the total is known. A consultancy's name, logo and
-    accent colour would be fields here, drawn by ``_band`` and ``page``.
+    NumberedCanvas adds "Page x of y" once the total is known. With a consultancy's brand, its
+    logo and name open the running header and its accent colours page 1's band.
     """
 
     header_left: str
@@ -143,6 +147,7 @@ class Furniture:
     footer_left: str
     footer_tail: str = ""  # printed whole after footer_left, which is cut to fit
     draft: bool = False
+    brand: Brand | None = None
     accent: Color = st.ACCENT
 
     def first(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -163,6 +168,11 @@ class Furniture:
         x = st.MARGIN_LEFT
         if self.draft:
             x += self._draft_badge(canvas, y) + 6
+        if self.brand is not None:
+            room = (width - st.MARGIN_RIGHT - right_w - 12 - x) / 2
+            x += draw_brand_header(canvas, self.brand, x, y, room) + 8
+            canvas.setFont(st.FONT, size)
+            canvas.setFillColor(st.MUTED)
         room = width - st.MARGIN_RIGHT - right_w - 12 - x
         canvas.drawString(x, y, fit(self.header_left, room, False, size))
         canvas.drawRightString(width - st.MARGIN_RIGHT, y, self.header_right)
@@ -213,7 +223,7 @@ class Furniture:
         canvas.restoreState()
 
 
-class _NumberedCanvas(Canvas):
+class NumberedCanvas(Canvas):
     """Holds pages back until the end so that each can say "Page x of y".
 
     Bookmarks are held back with their page: a bookmark points at the page being written,

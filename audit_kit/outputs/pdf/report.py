@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
+from audit_kit.model.brand import Brand
+from audit_kit.model.comparison import Comparison
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Responses
 from audit_kit.model.result import ScoreResult
@@ -17,6 +19,7 @@ from audit_kit.outputs.pdf.cover import cover
 from audit_kit.outputs.pdf.document import write_pdf
 from audit_kit.outputs.pdf.findings import findings
 from audit_kit.outputs.pdf.profile import profile
+from audit_kit.outputs.pdf.progress import progress_part
 from audit_kit.outputs.pdf.references import references
 
 
@@ -32,6 +35,7 @@ class Part:
 #: The parts in reading order. A new part is one module with one function and a line here.
 PARTS: tuple[Part, ...] = (
     Part("summary", cover),
+    Part("progress", progress_part),
     Part("profile", profile),
     Part("findings", findings),
     Part("references", references),
@@ -50,11 +54,19 @@ class Rendered:
 
 
 def render_report(
-    instrument: Instrument, responses: Responses, result: ScoreResult, *, full: bool = False
+    instrument: Instrument,
+    responses: Responses,
+    result: ScoreResult,
+    *,
+    full: bool = False,
+    comparison: Comparison | None = None,
+    brand: Brand | None = None,
 ) -> Rendered:
-    """Render the gap report, short by default, with the appendices when ``full``.
+    """Render the gap report, short by default, with the appendices when ``full``; with a
+    ``comparison`` with the previous assessment, a page of progress after page 1; with a
+    ``brand``, the consultancy's name, logo and accent on page 1 and every page's furniture.
 
-    Pure: reads no clock and no file but the font files.
+    Pure: reads no clock and no file but the font files and the brand's logo.
     """
     report = Report(
         instrument=instrument,
@@ -64,6 +76,8 @@ def render_report(
         fingerprint=answers_fingerprint(responses),
         short_cites=short_cites(instrument.citations),
         full=full,
+        comparison=comparison,
+        brand=brand,
     )
     story = [f for part in PARTS if full or not part.full_only for f in part.build(report)]
     return Rendered(write_pdf(report, story), st.font_warnings(printed_text(report)))
@@ -94,7 +108,15 @@ def printed_text(report: Report) -> list[tuple[str, str | None]]:
 
 
 def render_pdf(
-    instrument: Instrument, responses: Responses, result: ScoreResult, *, full: bool = False
+    instrument: Instrument,
+    responses: Responses,
+    result: ScoreResult,
+    *,
+    full: bool = False,
+    comparison: Comparison | None = None,
+    brand: Brand | None = None,
 ) -> bytes:
     """The PDF bytes of ``render_report``."""
-    return render_report(instrument, responses, result, full=full).data
+    return render_report(
+        instrument, responses, result, full=full, comparison=comparison, brand=brand
+    ).data

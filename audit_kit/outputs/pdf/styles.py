@@ -175,6 +175,7 @@ def build_styles() -> StyleSheet1:
 
     add("BodyTight", spaceAfter=1)
     add("Muted", textColor=MUTED)
+    add("Notice", fontSize=TABLE_SIZE, leading=11.5, textColor=MUTED, spaceAfter=4)
     add("Bullet", leftIndent=11, bulletIndent=0, spaceAfter=3, bulletFontName=FONT)
     add(
         "Kicker", fontName=FONT_BOLD, fontSize=BODY_SIZE, leading=12, textColor=ACCENT, spaceAfter=4
@@ -220,6 +221,7 @@ def build_styles() -> StyleSheet1:
     add("CellCenter", parent=sheet["Cell"], alignment=TA_CENTER)
     add("CellHead", parent=sheet["Cell"], fontName=FONT_BOLD, textColor=INK)
     add("CellHeadRight", parent=sheet["CellHead"], alignment=TA_RIGHT)
+    add("CellCritical", parent=sheet["Cell"], fontName=FONT_BOLD, textColor=CRITICAL)
     add("CellMuted", parent=sheet["Cell"], textColor=MUTED)
     add("CellSmall", parent=sheet["Cell"], fontSize=SMALL_TABLE_SIZE, leading=10.8)
     add(

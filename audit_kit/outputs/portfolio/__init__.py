@@ -1,0 +1,1 @@
+"""The consultant's outputs in PDF: the portfolio report, the progress page and the brand."""
