@@ -118,6 +118,19 @@ def test_score_text(runner: CliRunner, tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
+def test_score_text_with_nothing_answered_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    """No gaps because nothing is answered is not "every answered item is at 5"."""
+    path = write(tmp_path, dict(RESPONSES, answers={}))
+    out = runner.invoke(cli, ["score", str(path), "-i", MINI]).stdout
+    assert "TOP 0 PRIORITIES (of 0 gaps)\n  None yet: no item is answered." in out
+    assert "every answered item is at 5" not in out
+    top = {"mat.admit": {"value": 5}, "cod.crisis": {"value": 5}}
+    out = runner.invoke(
+        cli, ["score", str(write(tmp_path, dict(RESPONSES, answers=top))), "-i", MINI]
+    ).stdout
+    assert "None: every answered item is at 5." in out
+
+
 def test_score_json_is_the_whole_result(runner: CliRunner, tmp_path: Path) -> None:
     """--format json prints a ScoreResult document."""
     path = write(tmp_path, RESPONSES)

@@ -175,7 +175,10 @@ def score_text(result: ScoreResult, top: int = 10) -> str:
     shown = result.gaps[:top]
     out += ["", f"TOP {len(shown)} PRIORITIES (of {count(len(result.gaps), 'gap')})"]
     if not shown:
-        out.append("  None: every answered item is at 5.")
+        if result.completeness.answered:
+            out.append("  None: every answered item is at 5.")
+        else:
+            out.append("  None yet: no item is answered.")
     labels = {
         GapKind.CRITICAL: "critical",
         GapKind.BELOW_CAPABLE: "below capable",
