@@ -143,6 +143,9 @@ def test_rollup_has_a_row_per_program_with_levels_in_words(
     ws = wb["Programs"]
     header = [c.value for c in ws[1]]
     assert ws.freeze_panes == "B2"
+    # printed across pages at a legible scale, each page with the header row and program name
+    assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$1", "$A:$A")
+    assert ws.page_setup.scale == 70 and not ws.sheet_properties.pageSetUpPr.fitToPage
     assert (
         ws.auto_filter.ref == f"A1:{ws.cell(1, len(header)).column_letter}{len(summary.rows) + 1}"
     )

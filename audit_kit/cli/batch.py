@@ -147,7 +147,10 @@ class _Progress:
             self.shown = event.done
             return
         if event.phase == "previous" and event.done == event.total:
-            click.echo(f"Read {event.total} earlier assessment(s) under --previous-dir", err=True)
+            from audit_kit.outputs.wording import count
+
+            read = count(event.total, "earlier assessment")
+            click.echo(f"Read {read} under --previous-dir", err=True)
         if event.phase == "programs" and event.row is not None:
             status = "unchanged" if event.skipped else "ok" if event.row.ok else "FAILED"
             width = len(str(event.total))

@@ -94,11 +94,12 @@ def build_rollup(
     last = _letter(len(columns))
     ws.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 2)}"
     ws.freeze_panes = "B2"
+    # the sheet is far wider than a page: squeezed to one page wide it prints unreadably small,
+    # so it prints across pages at a legible scale, each with the header row and program name
     ws.print_title_rows = "1:1"
+    ws.print_title_cols = "A:A"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = 70
     if brand is not None:
         ws.oddHeader.left.text = _header_text(brand.name)
         if brand.contact:
