@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import zipfile
 from datetime import date, datetime, time
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
@@ -13,6 +11,7 @@ from audit_kit.model.comparison import Direction
 from audit_kit.model.portfolio import DomainRow, ProgramRow
 from audit_kit.model.responses import clean_text
 from audit_kit.model.vocab import DomainState, Level
+from audit_kit.ooxml import without_clock
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -37,7 +36,6 @@ STATE_FILLS = {
 }
 ERROR_FILL = "FBE3E3"
 DEFAULT_ACCENT = "0B4F6C"
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def domain_columns(rows: list[ProgramRow]) -> list[tuple[str, str]]:
@@ -116,7 +114,7 @@ def build_rollup(
     wb.properties.creator = f"audit-kit {__version__}"
     out = BytesIO()
     wb.save(out)
-    return _without_clock(out.getvalue(), stamp)
+    return without_clock(out.getvalue(), stamp)
 
 
 class _Styles:
@@ -322,22 +320,3 @@ def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column)
-
-
-def _without_clock(data: bytes, stamp: datetime) -> bytes:
-    """The archive with members dated 1980-01-01 and the document's modified date set to
-    ``stamp``: the same rows give the same bytes."""
-    source = zipfile.ZipFile(BytesIO(data))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time here whatever the properties say
-                when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, content)
-    return out.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import zipfile
 from datetime import date, datetime, time
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -14,6 +12,7 @@ from audit_kit.formats.xlsx.layout import column_letter
 from audit_kit.formats.xlsx.template import cells
 from audit_kit.formats.xlsx.template.cells import SIZE, row_height
 from audit_kit.model.vocab import AnswerKind, GapKind
+from audit_kit.ooxml import without_clock
 from audit_kit.scoring import CAPABLE, ENHANCED
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
 #: What makes a spreadsheet read typed text as a formula, in Excel, LibreOffice or a CSV import.
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _KIND_WORDS = {
     GapKind.CRITICAL: "Critical",
     GapKind.BELOW_CAPABLE: "Below capable",
@@ -59,7 +57,7 @@ def build_plan(instrument: Instrument, result: ScoreResult, *, fingerprint: str)
 
     out = BytesIO()
     wb.save(out)
-    return _without_clock(out.getvalue(), stamp)
+    return without_clock(out.getvalue(), stamp)
 
 
 def put_text(cell: Cell, text: str, style: str | None = None) -> None:
@@ -264,22 +262,3 @@ def _put(ws: Worksheet, row: int, col: int, value: str | int) -> None:
             put_text(ws.cell(row, col), value)
     else:
         ws.cell(row, col).value = value
-
-
-def _without_clock(data: bytes, stamp: datetime) -> bytes:
-    """The archive with members dated 1980-01-01 and the document's modified date set to
-    ``stamp``: the same assessment gives the same bytes, whenever the plan is written."""
-    source = zipfile.ZipFile(BytesIO(data))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time here whatever the properties say
-                when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, content)
-    return out.getvalue()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from datetime import date, datetime, time
 from io import BytesIO
 from typing import TYPE_CHECKING
@@ -17,13 +16,13 @@ from audit_kit.formats.xlsx.template.meta import write_meta
 from audit_kit.formats.xlsx.template.program import write_program
 from audit_kit.formats.xlsx.template.styles import add_styles
 from audit_kit.formats.xlsx.template.validation import Lists
+from audit_kit.ooxml import without_clock
 
 if TYPE_CHECKING:
     from audit_kit.model.instrument import Instrument
     from audit_kit.model.responses import Responses
     from audit_kit.model.vocab import Setting
 
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 # a formula cell as openpyxl writes it: no type, an empty result
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?)><f>(.*?)</f><v ?/></c>')
 
@@ -95,22 +94,11 @@ def _finished(data: bytes, stamp: datetime | None, results: dict[str, dict[str, 
     """The archive with each formula's result saved beside it, members dated 1980-01-01 and,
     given ``stamp``, the document's modified date set to it: a workbook holding the same
     answers is then the same bytes."""
-    source = zipfile.ZipFile(BytesIO(data))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if stamp is not None and info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time here whatever the properties say
-                when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", content)
-            if results.get(info.filename):
-                content = _with_results(content, results[info.filename])
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, content)
-    return out.getvalue()
+
+    def saved(name: str, content: bytes) -> bytes:
+        return _with_results(content, results[name]) if results.get(name) else content
+
+    return without_clock(data, stamp, saved)
 
 
 def _with_results(xml: bytes, results: dict[str, str]) -> bytes:
