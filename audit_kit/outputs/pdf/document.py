@@ -61,6 +61,38 @@ def _plain_streams() -> Iterator[None]:
         rl_config.useA85 = saved
 
 
+def page_options() -> dict[str, Any]:
+    """The page, margins and PDF settings every document of audit-kit shares."""
+    return {
+        "pagesize": st.PAGE,
+        "leftMargin": st.MARGIN_LEFT,
+        "rightMargin": st.MARGIN_RIGHT,
+        "topMargin": st.MARGIN_TOP,
+        "bottomMargin": st.MARGIN_BOTTOM,
+        "creator": f"audit-kit {__version__}",
+        "producer": f"audit-kit {__version__} (ReportLab)",
+        "invariant": 1,
+        "initialFontName": st.FONT,
+        "lang": "en-US",
+        "displayDocTitle": 1,
+    }
+
+
+def body_frame(name: str) -> Frame:
+    """The text area of a page, within the shared margins."""
+    return Frame(
+        st.MARGIN_LEFT,
+        st.MARGIN_BOTTOM,
+        st.CONTENT_WIDTH,
+        st.FRAME_HEIGHT,
+        id=name,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
+
+
 class _ReportDoc(BaseDocTemplate):
     """Two page templates (page 1 and the rest) and an outline entry per heading."""
 
@@ -71,11 +103,6 @@ class _ReportDoc(BaseDocTemplate):
         draft = " (draft)" if report.draft else ""
         super().__init__(
             buffer,
-            pagesize=st.PAGE,
-            leftMargin=st.MARGIN_LEFT,
-            rightMargin=st.MARGIN_RIGHT,
-            topMargin=st.MARGIN_TOP,
-            bottomMargin=st.MARGIN_BOTTOM,
             title=f"{REPORT_NAME}: {program}, {day}{draft}",
             author=st.printable(r.assessor) or program,
             subject=(
@@ -83,13 +110,8 @@ class _ReportDoc(BaseDocTemplate):
                 f"({st.printable(r.instrument_id)} {st.printable(r.instrument_version)}); "
                 f"answers SHA-256 {report.fingerprint}"
             ),
-            creator=f"audit-kit {__version__}",
-            producer=f"audit-kit {__version__} (ReportLab)",
             keywords=["self-assessment", "gap report", st.printable(r.instrument_id)],
-            invariant=1,
-            initialFontName=st.FONT,
-            lang="en-US",
-            displayDocTitle=1,
+            **page_options(),
         )
         self.furniture = Furniture(
             header_left=program,
@@ -103,17 +125,7 @@ class _ReportDoc(BaseDocTemplate):
             brand=report.brand,
             accent=accent(report.brand),
         )
-        frame = Frame(
-            st.MARGIN_LEFT,
-            st.MARGIN_BOTTOM,
-            st.CONTENT_WIDTH,
-            st.FRAME_HEIGHT,
-            id="body",
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
+        frame = body_frame("body")
         self.addPageTemplates(
             [
                 PageTemplate(

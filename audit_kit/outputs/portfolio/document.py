@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, PageTemplate
 
 from audit_kit import __version__
 from audit_kit.outputs.pdf import styles as st
 from audit_kit.outputs.pdf.blocks import fit
 from audit_kit.outputs.pdf.brand import accent, draw_brand_footer, draw_brand_header
-from audit_kit.outputs.pdf.document import NumberedCanvas
+from audit_kit.outputs.pdf.document import NumberedCanvas, body_frame, page_options
 
 if TYPE_CHECKING:
     from audit_kit.model.brand import Brand
@@ -102,34 +102,14 @@ class _Doc(BaseDocTemplate):
         by = brand.name if brand else f"audit-kit {__version__}"
         super().__init__(
             buffer,
-            pagesize=st.PAGE,
-            leftMargin=st.MARGIN_LEFT,
-            rightMargin=st.MARGIN_RIGHT,
-            topMargin=st.MARGIN_TOP,
-            bottomMargin=st.MARGIN_BOTTOM,
             title=f"{TITLE}" + (f", {latest.isoformat()}" if latest else ""),
             author=st.printable(by),
             subject="Self-assessments of addiction-treatment programs, side by side",
-            creator=f"audit-kit {__version__}",
-            producer=f"audit-kit {__version__} (ReportLab)",
-            invariant=1,
-            initialFontName=st.FONT,
-            lang="en-US",
-            displayDocTitle=1,
+            **page_options(),
         )
         right = TITLE + (f" · latest assessment {latest.isoformat()}" if latest else "")
         furniture = _Furniture(brand, right)
-        frame = Frame(
-            st.MARGIN_LEFT,
-            st.MARGIN_BOTTOM,
-            st.CONTENT_WIDTH,
-            st.FRAME_HEIGHT,
-            id="portrait",
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
+        frame = body_frame("portrait")
         self.addPageTemplates([PageTemplate("portrait", [frame], onPage=furniture.page)])
 
     def afterFlowable(self, flowable: Flowable) -> None:
