@@ -91,8 +91,24 @@ def test_instrument_show_text_and_markdown(runner: CliRunner) -> None:
         cli, ["instrument", "show", MINI, "--format", "markdown"], catch_exceptions=False
     )
     assert markdown.stdout.startswith("# Mini test instrument")
-    assert "**mat.route** — MOUD route" in markdown.stdout
+    assert "**MAT-2** `mat.route` — MOUD route" in markdown.stdout
     assert "## References" in markdown.stdout
+
+
+def test_instrument_show_states_each_skip_rule_by_code(runner: CliRunner) -> None:
+    """A reviewer sees which answer of which item makes an item not apply, and why."""
+    out = runner.invoke(cli, ["instrument", "show", str(DATA / "skip.yaml")]).stdout
+    words = " ".join(out.split())
+    assert "[mat.continuity]" in out
+    assert (
+        "Skip logic: not applicable when MAT-7 (Patients on MOUD) is answered 'None in the last "
+        "12 months' or is not applicable: The program has no patients taking MOUD"
+    ) in words
+    # a scale item asked after 3, 4 or 5: the shorter list, the answers that skip it
+    assert (
+        "not applicable when MAT-2 (MOUD continued through transfers) is answered '1' or '2'"
+        in words
+    )
 
 
 def test_instrument_schema_is_json(runner: CliRunner) -> None:

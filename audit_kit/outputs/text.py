@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from audit_kit.model.applicability import answer_label
 from audit_kit.model.instrument import Citation, Instrument, Item
 from audit_kit.model.result import ScoreResult
 from audit_kit.model.vocab import AnswerKind, GapKind, Level
@@ -101,8 +102,10 @@ def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[
         for r in item.citations
     )
     evidence = ", ".join(e.label for e in item.evidence)
+    code = instrument.code(item.id)
+    skip = _skip_rule(instrument, item)
     if markdown:
-        yield f"**{item.id}** — {item.title} ({', '.join(flags)})"
+        yield f"**{code}** `{item.id}` — {item.title} ({', '.join(flags)})"
         yield ""
         yield f"- Question: {item.question}"
         yield f"- Evidence ({evidence}): {item.guidance}"
@@ -110,6 +113,8 @@ def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[
             yield f"- {key}: {text}"
         if item.na_guidance:
             yield f"- N/A: {item.na_guidance}"
+        if skip:
+            yield f"- Skip logic: {skip}"
         if item.critical:
             yield f"- **Critical** ({_trigger(item)}): {item.critical.finding}"
         yield f"- Recommendation: {item.recommendation}"
@@ -117,19 +122,46 @@ def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[
             yield f"  - for {key.replace('_', ' ')}: {text}"
         yield f"- Sources: {refs}"
         return
-    yield f"{item.id}  {item.title}  ({', '.join(flags)})"
+    yield f"{code} [{item.id}]  {item.title}  ({', '.join(flags)})"
     yield _wrap(item.question, "  Q: ", "     ")
     yield _wrap(f"Evidence ({evidence}): {item.guidance}", "     ")
     for key, text in _answers(instrument, item):
         yield _wrap(f"{key}: {text}", "     ")
     if item.na_guidance:
         yield _wrap(f"N/A: {item.na_guidance}", "     ")
+    if skip:
+        yield _wrap(f"Skip logic: {skip}", "     ")
     if item.critical:
         yield _wrap(f"CRITICAL ({_trigger(item)}): {item.critical.finding}", "     ")
     yield _wrap(f"Recommendation: {item.recommendation}", "     ")
     for key, text in item.recommendation_variants.items():
         yield _wrap(f"for {key.replace('_', ' ')}: {text}", "       ")
     yield _wrap(f"Sources: {refs}", "     ")
+
+
+def _skip_rule(instrument: Instrument, item: Item) -> str | None:
+    """The item's skip logic in words: which answers of which earlier item it needs."""
+    condition = item.applies_when
+    if condition is None or not instrument.has_item(condition.item):
+        return None
+    decider = instrument.item(condition.item)
+    allowed = list(condition.answers)
+    every = (
+        [c.value for c in decider.choices or []]
+        if decider.kind is AnswerKind.CHOICE
+        else [1, 2, 3, 4, 5]
+        if decider.kind is AnswerKind.SCALE
+        else allowed
+    )
+    others = [v for v in every if v not in allowed]
+    name = f"{instrument.code(decider.id)} ({decider.title})"
+    why = f": {condition.reason}" if condition.reason else ""
+    # the shorter list reads better: the answers that skip it, or those that ask it
+    if others and len(others) < len(allowed):
+        listed = " or ".join(repr(answer_label(decider, v)) for v in others)
+        return f"not applicable when {name} is answered {listed} or is not applicable{why}"
+    listed = " or ".join(repr(answer_label(decider, v)) for v in allowed)
+    return f"asked only when {name} is answered {listed}; otherwise not applicable{why}"
 
 
 def _trigger(item: Item) -> str:
