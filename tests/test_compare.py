@@ -428,3 +428,40 @@ def test_na_now_keeps_a_gap_unconfirmed(bundled: Instrument) -> None:
     c = compare(bundled, score(bundled, before), bundled, score(bundled, after))
     unconfirmed = {g.item_id: g for g in c.gaps_unconfirmed}
     assert unconfirmed[item_id].new_status is ItemStatus.NOT_APPLICABLE
+
+
+MINI_RESPONSES = {
+    "instrument_id": "mini",
+    "instrument_version": "1.0",
+    "program": {"name": "Casa Esperanza", "setting": "outpatient", "hospital_based": False},
+    "assessment_date": "2025-10-01",
+    "answers": {"mat.admit": {"value": 1}, "cod.screen": {"value": 2}},
+}
+
+
+def test_custom_instrument_is_compared_and_reported_with_i(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A custom instrument's file, given once with -i, reads both assessments: compare and
+    report --previous work for instruments that are not bundled."""
+    mini = str(DATA / "mini.yaml")
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(MINI_RESPONSES), encoding="utf-8")
+    later = dict(MINI_RESPONSES, assessment_date="2026-10-01")
+    later["answers"] = {"mat.admit": {"value": 5}, "cod.screen": {"value": 2}}
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(later), encoding="utf-8")
+
+    refused = runner.invoke(cli, ["compare", str(old), str(new)])
+    assert refused.exit_code == 2 and "no bundled instrument 'mini'" in refused.stderr
+
+    result = runner.invoke(cli, ["compare", str(old), str(new), "-i", mini, "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert [c["item_id"] for c in json.loads(result.stdout)["criticals_resolved"]] == ["mat.admit"]
+
+    pdf = tmp_path / "progress.pdf"
+    args = ["report", str(new), "-i", mini, "--previous", str(old), "-o", str(pdf)]
+    reported = runner.invoke(cli, args)
+    assert reported.exit_code == 0, reported.stderr
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Progress since October 1, 2025" in text

@@ -10,6 +10,7 @@ from audit_kit.catalog.bundled import (
     list_bundled,
     load_bundled,
     load_instrument,
+    names_a_file,
 )
 from audit_kit.catalog.loader import (
     MAX_INSTRUMENT_BYTES,
@@ -30,4 +31,5 @@ __all__ = [
     "load_bundled",
     "load_instrument",
     "load_instrument_file",
+    "names_a_file",
 ]

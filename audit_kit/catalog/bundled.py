@@ -86,16 +86,24 @@ def load_instrument(spec: str | Path) -> Instrument:
     A bundled id wins over a file or folder of the same name in the current folder; write
     ``./name`` to mean the file.
     """
+    if names_a_file(spec):
+        return load_instrument_file(Path(spec))
     text = str(spec)
-    path = Path(text)
-    if path.suffix.lower() in SUFFIXES or "/" in text or "\\" in text:
-        return load_instrument_file(path)
     versioned = _SPEC.match(text)
     if versioned:
         return load_bundled(versioned["id"], versioned["version"])
-    if text in bundled_ids() or not path.exists():
-        return load_bundled(text)
-    return load_instrument_file(path)
+    return load_bundled(text)
+
+
+def names_a_file(spec: str | Path) -> bool:
+    """Whether ``spec`` names an instrument file rather than a bundled instrument."""
+    text = str(spec)
+    path = Path(text)
+    if path.suffix.lower() in SUFFIXES or "/" in text or "\\" in text:
+        return True
+    if _SPEC.match(text) or text in bundled_ids():
+        return False
+    return path.exists()
 
 
 def load_bundled(instrument_id: str, version: str | None = None) -> Instrument:

@@ -45,7 +45,8 @@ def score(responses: Path, spec: str | None, fmt: str) -> None:
     "--previous",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="OLD",
-    help="An earlier assessment of the program (.xlsx or .json): adds a page of progress since.",
+    help="An earlier assessment of the program (.xlsx or .json): adds a page of progress since. "
+    "Read with the bundled version it names, or with -i when -i is a file.",
 )
 @click.option(
     "--brand",

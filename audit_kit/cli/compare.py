@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from audit_kit.cli.base import cli
+from audit_kit.cli.base import cli, instrument_option
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -14,10 +14,14 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @cli.command()
 @click.argument("old", type=_FILE)
 @click.argument("new", type=_FILE)
+@instrument_option(
+    help="Bundled instrument id or a .yaml/.json file, for both files (a custom instrument). "
+    "Default: the bundled version each file names."
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def compare(old: Path, new: Path, fmt: str) -> None:
+def compare(old: Path, new: Path, spec: str | None, fmt: str) -> None:
     """Compare two assessments of one program (.xlsx or .json): OLD, then NEW.
 
     Per domain and dimension the change in score and level; gaps closed, new
@@ -29,5 +33,5 @@ def compare(old: Path, new: Path, fmt: str) -> None:
     from audit_kit.outputs.compare import compare_json, compare_text
     from audit_kit.workflows.compare import compare_files
 
-    comparison = compare_files(old, new).comparison
+    comparison = compare_files(old, new, spec).comparison
     click.echo(compare_json(comparison) if fmt == "json" else compare_text(comparison), nl=False)

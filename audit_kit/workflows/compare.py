@@ -37,9 +37,13 @@ def compare_assessments(old: Assessment, new: Assessment, old_name: str = "") ->
     return compare(old.instrument, old.result, new.instrument, new.result)
 
 
-def compare_files(old: Path, new: Path) -> Compared:
-    """Read and score two assessments (.xlsx or .json, each with the bundled version it names)
-    and compare them; every problem of either file is reported with its location."""
+def compare_files(old: Path, new: Path, instrument: str | Path | None = None) -> Compared:
+    """Read and score two assessments (.xlsx or .json) and compare them; every problem of either
+    file is reported with its location.
+
+    Each file is read with the bundled version it names, or with ``instrument`` (an id or a
+    file, for a custom instrument) when given.
+    """
     from audit_kit.errors import AuditKitError
     from audit_kit.workflows.assess import assess
 
@@ -47,7 +51,7 @@ def compare_files(old: Path, new: Path) -> Compared:
     assessments = []
     for path in (old, new):
         try:
-            assessments.append(assess(path))
+            assessments.append(assess(path, instrument))
         except AuditKitError as exc:
             problems += exc.problems
     if problems:
