@@ -343,7 +343,9 @@ def test_a_worker_killed_from_outside_costs_no_file(
     assert len(summary.rows) == 4
     (note,) = summary.notes
     assert note.startswith("A worker process died (exit code 9); the ")
-    assert note.endswith("file(s) in progress were run again, one at a time.")
+    assert re.search(
+        r"the (1 file in progress was|\d+ files in progress were) run again, one at a time\.$", note
+    )
 
 
 @FORKS_WITH_THREADS
@@ -450,3 +452,51 @@ def test_examples_are_scored_from_python(tmp_path: Path) -> None:
     )
     assert summary.rollup.is_file() and summary.portfolio.is_file()
     assert all(pid > 0 and kib > 0 for pid, kib in summary.worker_peak_kib.items())
+
+
+def _mini(folder: Path, name: str, day: str, admit: int) -> Path:
+    """A responses file of the custom test instrument (not bundled)."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "instrument_id": "mini",
+        "instrument_version": "1.0",
+        "program": {"name": "Casa Esperanza", "setting": "outpatient", "hospital_based": False},
+        "assessment_date": day,
+        "answers": {"mat.admit": {"value": admit}, "cod.screen": {"value": 2}},
+    }
+    path = folder / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_custom_instrument_with_i_reads_every_file_and_last_years(tmp_path: Path) -> None:
+    """Without -i a custom instrument's files fail, located; with its file, they are scored,
+    reported, compared with last year's and rolled up; editing the instrument redoes them."""
+    from conftest import DATA
+
+    mini = tmp_path / "mini.yaml"
+    mini.write_bytes((DATA / "mini.yaml").read_bytes())
+    _mini(tmp_path / "in", "casa.json", "2026-10-01", 5)
+    _mini(tmp_path / "before", "casa.json", "2025-10-01", 1)
+
+    without = run_batch([tmp_path / "in"], tmp_path / "out0", reports=False, mp_context=FORK)
+    assert without.exit_code == 3
+    assert "no bundled instrument 'mini'" in (without.failed[0].error or "")
+
+    out = tmp_path / "out"
+    args = {"previous_dir": tmp_path / "before", "instrument": mini, "mp_context": FORK}
+    summary = run_batch([tmp_path / "in"], out, jobs=1, **args)
+    assert summary.exit_code == 0, [r.error for r in summary.rows]
+    (row,) = summary.rows
+    assert row.instrument == "mini@1.0" and row.report
+    assert row.change is not None and row.change.criticals_resolved == ["MAT-1"]
+    assert "Progress since October 1, 2025" in _pdf_text(out / row.report)
+    assert "Change since last time" in _pdf_text(out / "portfolio.pdf")
+
+    again = run_batch([tmp_path / "in"], out, jobs=1, **args)
+    assert again.skipped == 1
+    mini.write_text(mini.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = run_batch([tmp_path / "in"], out, jobs=1, **args)
+    assert edited.skipped == 0

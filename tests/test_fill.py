@@ -242,7 +242,7 @@ def test_items_not_for_the_setting_are_skipped_and_recorded(
     out = tmp_path / "out.json"
     result = fill(runner, [*profile(setting="outpatient")], "-o", str(out))
     assert "[mat.storage]" not in result.stdout
-    assert "1 item(s) do not apply to outpatient programs and are recorded as N/A: MAT-5." in flat(
+    assert "1 item does not apply to outpatient programs and is recorded as N/A: MAT-5." in flat(
         result.stdout
     )
     _, responses = read_responses_json(out, mini)
@@ -558,7 +558,7 @@ def test_review_setting_change_asks_before_removing_answers(
     assert json.loads(out.read_text())["answers"]["mat.storage"] == {"value": 5}
 
     keep = fill(runner, ["", "b", "", "", "", "", "n", "quit"], "--review", "-o", str(out))
-    assert "1 answered item(s) do not apply to outpatient programs: MAT-5." in flat(keep.stdout)
+    assert "1 answered item does not apply to outpatient programs: MAT-5." in flat(keep.stdout)
     assert "Setting kept: Residential." in keep.stdout
     doc = json.loads(out.read_text())
     assert doc["program"]["setting"] == "residential"
@@ -571,7 +571,7 @@ def test_review_setting_change_asks_before_removing_answers(
     assert doc["answers"]["mat.storage"] == {"not_applicable": True, "na_reason": OUTPATIENT_NA}
 
     back = fill(runner, ["", "a", "", "", "", "", "quit"], "--review", "-o", str(out))
-    assert "1 item(s) apply to residential programs and are open again: MAT-5." in flat(back.stdout)
+    assert "1 item applies to residential programs and is open again: MAT-5." in flat(back.stdout)
     assert "mat.storage" not in json.loads(out.read_text())["answers"]
 
 

@@ -239,6 +239,12 @@ def test_live_in_libreoffice_the_deciding_answer_greys_what_does_not_apply(
             {"mat.admit": 3},
             PROGRAM | {"Setting": setting.label},
         )
+    # "no eligible cases" typed, and an answer in a row the setting rules out: neither is answered
+    cases["mini-typed-na.xlsx"] = (
+        MINI,
+        {"mat.admit": 3, "mat.naloxone": "No eligible cases", "mat.storage": 4},
+        PROGRAM | {"Setting": Setting.OUTPATIENT.label},
+    )
     files = {
         name: _typed_by_a_person(instrument, typed, program)
         for name, (instrument, typed, program) in cases.items()
@@ -254,6 +260,9 @@ def test_live_in_libreoffice_the_deciding_answer_greys_what_does_not_apply(
     assert {i for i, t in _shown(computed["skip1.xlsx"]).items() if t} == SCENARIOS[1][1]
     assert _shown(computed["mini-outpatient.xlsx"])["mat.storage"] == (
         "No: not for outpatient programs."
+    )
+    assert _counts(computed["mini-typed-na.xlsx"])["MAT"] == (
+        "Progress: 1 of 5 answered, 2 do not apply, 2 to go"
     )
 
 

@@ -518,7 +518,9 @@ def test_filled_with_responses() -> None:
     assert program["B9"].value.date() == date(2026, 10, 1)
     assert program["B9"].number_format == "yyyy-mm-dd"
     shown = load_workbook(io.BytesIO(build_workbook(MINI, responses=RESPONSES)), data_only=True)
-    assert shown["MAT"]["A2"].value == "Progress: 4 of 5 answered, 1 do not apply"
+    # as the scores count: mat.pregnancy answered N/A and mat.storage (not for outpatient
+    # programs) do not apply
+    assert shown["MAT"]["A2"].value == "Progress: 3 of 5 answered, 2 do not apply"
     assert shown["COD"]["A2"].value == "Progress: 0 of 2 answered, 2 to go"
 
 

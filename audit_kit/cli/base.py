@@ -71,5 +71,7 @@ def cli() -> None:
     """Assess an addiction-treatment program on medications (MAT/MOUD), Twelve-Step
     Facilitation and co-occurring disorders, and get a gap report.
 
-    Exit codes: 0 success, 2 bad input or usage, 1 a bug (please report it).
+    Exit codes: 0 success; 2 bad input or usage; 3 batch: some programs failed;
+    130 stopped by Ctrl-C (fill and batch keep what was done; fill also 129 and 143
+    for a closed terminal or kill); 1 a bug (please report it).
     """

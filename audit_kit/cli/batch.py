@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from audit_kit.cli.base import cli
+from audit_kit.cli.base import cli, instrument_option
 
 if TYPE_CHECKING:
     from audit_kit.workflows.batch import BatchEvent, BatchSummary
@@ -66,6 +66,11 @@ MAX_FAILURES_SHOWN = 50
     metavar="SECONDS",
     help="Time allowed per file before it is stopped and reported.",
 )
+@instrument_option(
+    help="Bundled instrument id or a .yaml/.json file that every input is read with (a custom "
+    "instrument); earlier assessments too when it is a file. Default: the bundled version each "
+    "file names."
+)
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -78,6 +83,7 @@ def batch(
     brand: Path | None,
     no_reports: bool,
     timeout: float,
+    spec: str | None,
 ) -> None:
     """Score and report every assessment (.xlsx, .json) in INPUT files and folders.
 
@@ -108,6 +114,7 @@ def batch(
             brand=brand,
             progress=progress,
             timeout=timeout,
+            instrument=spec,
         )
     except KeyboardInterrupt:
         progress.close()
@@ -165,11 +172,14 @@ class _Progress:
 
 
 def _report(summary: BatchSummary) -> None:
+    from audit_kit.outputs.wording import count
+
     rows = summary.rows
     failed = summary.failed
     skipped = f" ({summary.skipped} unchanged since the last run)" if summary.skipped else ""
     click.echo(
-        f"{len(rows)} programs: {len(rows) - len(failed)} scored{skipped}, {len(failed)} failed."
+        f"{count(len(rows), 'program')}: {len(rows) - len(failed)} scored{skipped}, "
+        f"{len(failed)} failed."
     )
     if failed:
         click.echo("Failed:")
@@ -183,7 +193,7 @@ def _report(summary: BatchSummary) -> None:
     reports = sum(1 for r in rows if r.report)
     click.echo(
         f"Wrote {summary.rollup} and {summary.portfolio}"
-        + (f", and {reports} reports in {summary.out_dir}" if reports else "")
+        + (f", and {count(reports, 'report')} in {summary.out_dir}" if reports else "")
     )
     for path, trace in summary.tracebacks.items():
         click.echo(f"Internal error on {path} (a bug in audit-kit; please report it):", err=True)

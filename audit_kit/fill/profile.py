@@ -20,6 +20,7 @@ from audit_kit.fill.dialogue import (
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses
 from audit_kit.model.vocab import Setting
+from audit_kit.outputs.wording import count
 
 DEFAULT_POPULATIONS = ("adults",)
 
@@ -157,7 +158,7 @@ class ProfileInterview:
         )
         if dropped:
             self.talk.wrap(
-                f"{len(dropped)} answered item(s) do not apply to "
+                f"{count(len(dropped), 'answered item', verb='does')} not apply to "
                 f"{program.setting.kind} programs: {', '.join(map(instrument.code, dropped))}. "
                 "Changing the "
                 "setting records them as N/A and removes their answers."
@@ -170,8 +171,10 @@ class ProfileInterview:
                 )
         if reopened:
             self.talk.wrap(
-                f"{len(reopened)} item(s) apply to {program.setting.kind} programs and "
-                "are open again: " + ", ".join(map(instrument.code, reopened)) + "."
+                f"{count(len(reopened), 'item', verb='applies')} to {program.setting.kind} "
+                f"programs and {'is' if len(reopened) == 1 else 'are'} open again: "
+                + ", ".join(map(instrument.code, reopened))
+                + "."
             )
         return Responses(
             instrument_id=responses.instrument_id,
@@ -191,8 +194,9 @@ class ProfileInterview:
         ]
         if skipped:
             self.talk.wrap(
-                f"{len(skipped)} item(s) do not apply to {setting.kind} programs and "
-                f"are recorded as N/A: {', '.join(skipped)}."
+                f"{count(len(skipped), 'item', verb='does')} not apply to {setting.kind} "
+                f"programs and {'is' if len(skipped) == 1 else 'are'} recorded as N/A: "
+                f"{', '.join(skipped)}."
             )
 
     def _ask_name(self, current: str | None) -> str:

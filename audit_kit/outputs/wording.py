@@ -9,7 +9,14 @@ from audit_kit.model.result import DomainResult
 from audit_kit.model.vocab import DomainState, Setting
 from audit_kit.scoring import MAX_UNANSWERED_SHARE
 
-_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do", "needs": "need"}
+_VERBS = {
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "does": "do",
+    "needs": "need",
+    "applies": "apply",
+}
 # words that start with a vowel letter but not a vowel sound, and the reverse
 _A_BEFORE = ("one", "once", "uni", "use", "usu", "eu", "ur")
 _AN_BEFORE = ("hour", "honest", "honor", "heir")

@@ -41,6 +41,7 @@ def run_batch(
     progress: Callable[[BatchEvent], None] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     mp_context: BaseContext | None = None,
+    instrument: str | Path | None = None,
 ) -> BatchSummary:
     """Score (and with ``reports``, report on) every .xlsx/.json under ``inputs`` into
     ``out_dir``: one PDF per program, ``rollup.xlsx`` and ``portfolio.pdf``.
@@ -50,11 +51,14 @@ def run_batch(
     ``force``. With ``previous_dir``, each program is compared with its latest earlier
     assessment there (matched by program name). A file with problems, a worker that dies on
     a file, or one over ``timeout`` seconds becomes a failed row; nothing stops the batch.
-    Bad arguments raise AuditKitError before any work. Ctrl-C keeps what is finished.
+    ``instrument`` (a bundled id or a file) reads every input, for a custom instrument; an
+    earlier assessment is read with it when it is a file. Bad arguments raise AuditKitError
+    before any work. Ctrl-C keeps what is finished.
     """
     started = time.perf_counter()
     jobs = _jobs(jobs)
     loaded_brand = _brand(brand)
+    spec = _instrument(instrument)
     make_folder(out_dir)
     files = find_inputs(inputs, out_dir)
     if not files:
@@ -69,7 +73,19 @@ def run_batch(
         full=full,
         reports=reports,
         started=started,
+        instrument=spec,
     )
+
+
+def _instrument(spec: str | Path | None) -> str | None:
+    """-i checked before any work (a file with problems stops the batch, located), and made
+    absolute so that workers find it wherever they run."""
+    if spec is None:
+        return None
+    from audit_kit.catalog import load_instrument, names_a_file
+
+    load_instrument(spec)
+    return str(Path(spec).resolve()) if names_a_file(spec) else str(spec)
 
 
 #: Imported once in the fork server, so that every worker starts with them loaded.

@@ -41,7 +41,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def options_key(*, reports: bool, full: bool, brand: str, previous: str) -> str:
+def options_key(
+    *, reports: bool, full: bool, brand: str, previous: str, instrument: str = ""
+) -> str:
     """What else decides a program's outputs besides its file: a change redoes them all."""
     doc = {
         "audit_kit": __version__,
@@ -49,6 +51,7 @@ def options_key(*, reports: bool, full: bool, brand: str, previous: str) -> str:
         "full": full,
         "brand": brand,
         "previous": previous,
+        "instrument": instrument,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
 
+from audit_kit.outputs.wording import count
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -146,8 +148,8 @@ class PoolRun(Generic[T, R]):
                 )
             return
         self.notes.append(
-            f"A worker process died ({cause}); the {len(crashed)} file(s) in progress were run "
-            "again, one at a time."
+            f"A worker process died ({cause}); the {count(len(crashed), 'file')} in progress "
+            f"{'was' if len(crashed) == 1 else 'were'} run again, one at a time."
         )
         suspects.extend(sorted(crashed))
 

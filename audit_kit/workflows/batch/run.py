@@ -14,6 +14,7 @@ from audit_kit.errors import AuditKitError
 from audit_kit.fsutil import make_folder
 from audit_kit.model.brand import Brand
 from audit_kit.model.portfolio import FailureKind, ProgramRow
+from audit_kit.outputs.wording import count
 from audit_kit.workflows.batch.manifest import (
     WORK_DIR,
     Entry,
@@ -63,6 +64,7 @@ class Batch:
         self.notes: list[str] = []
         self.tracebacks: dict[str, str] = {}
         self.peaks: dict[int, int] = {}
+        self.instrument: str | None = None
 
     def run(
         self,
@@ -74,6 +76,7 @@ class Batch:
         full: bool,
         reports: bool,
         started: float,
+        instrument: str | None = None,
     ) -> BatchSummary:
         from audit_kit.formats.brand import brand_fingerprint
 
@@ -81,8 +84,13 @@ class Batch:
         hashes = [_sha256_or_none(path) for path in files]
         previous_key = _fingerprint(previous_files)
         options = options_key(
-            reports=reports, full=full, brand=brand_fingerprint(brand), previous=previous_key
+            reports=reports,
+            full=full,
+            brand=brand_fingerprint(brand),
+            previous=previous_key,
+            instrument=_instrument_key(instrument),
         )
+        self.instrument = instrument
         entries, note = load_manifest(self.out_dir)
         if note:
             self.notes.append(note)
@@ -95,10 +103,10 @@ class Batch:
         done_now: set[str] = set()
         doing = set(todo)
         skipped = [n for n in range(len(keys)) if n not in doing]
-        for count, n in enumerate(skipped, start=1):
+        for shown, n in enumerate(skipped, start=1):
             row = entries[keys[n]].row.model_copy(update={"input": str(files[n])})
             entries[keys[n]] = replace(entries[keys[n]], row=row)
-            self.progress(BatchEvent("programs", count, len(files), row, skipped=True))
+            self.progress(BatchEvent("programs", shown, len(files), row, skipped=True))
         interrupted = False
         if todo:
             make_folder(self.work)
@@ -107,6 +115,7 @@ class Batch:
                 full=full,
                 brand=brand,
                 previous=tuple(self._index(previous_files)) if previous_files else (),
+                instrument=instrument,
             )
             tasks = [
                 Task(
@@ -205,13 +214,14 @@ class Batch:
             self.progress(BatchEvent("previous", finished, total))
 
         settings = Settings(reports=False, full=False, brand=None)
-        self._pool(run_index, settings).run([(p, str(p)) for p in previous_files], done)
+        items = [(p, str(p), self.instrument) for p in previous_files]
+        self._pool(run_index, settings).run(items, done)
         if unusable:
             shown = "; ".join(unusable[:3]) + (
                 f"; and {len(unusable) - 3} more" if len(unusable) > 3 else ""
             )
             self.notes.append(
-                f"{len(unusable)} file(s) under --previous-dir could not be used: {shown}"
+                f"{count(len(unusable), 'file')} under --previous-dir could not be used: {shown}"
             )
         return sorted(found, key=lambda p: p.shown)
 
@@ -288,7 +298,9 @@ class Batch:
         write_atomic(rollup, build_rollup(rows, brand=brand, compared=compared))
         write_atomic(
             portfolio,
-            render_portfolio(rows, _instruments(rows), brand=brand, compared=compared),
+            render_portfolio(
+                rows, _instruments(rows, self.instrument), brand=brand, compared=compared
+            ),
         )
         return rollup, portfolio
 
@@ -301,15 +313,31 @@ def _rollup_order(row: ProgramRow) -> tuple[int, str, str, str]:
     return (0, (row.program or "").casefold(), day, row.input.casefold())
 
 
-def _instruments(rows: list[ProgramRow]) -> dict[str, Instrument]:
-    """The instruments the programs were assessed with, by 'id@version'."""
+def _instruments(rows: list[ProgramRow], given: str | None = None) -> dict[str, Instrument]:
+    """The instruments the programs were assessed with, by 'id@version': ``given`` (-i) and
+    the bundled ones."""
     from audit_kit.catalog import load_instrument
 
     found: dict[str, Instrument] = {}
-    for ref in sorted({r.instrument for r in rows if r.instrument}):
+    if given is not None:
+        with contextlib.suppress(AuditKitError):
+            loaded = load_instrument(given)
+            found[f"{loaded.id}@{loaded.version}"] = loaded
+    for ref in sorted({r.instrument for r in rows if r.instrument} - set(found)):
         with contextlib.suppress(AuditKitError):
             found[ref] = load_instrument(ref)
     return found
+
+
+def _instrument_key(instrument: str | None) -> str:
+    """-i as the manifest remembers it: a file by its bytes, so that editing it redoes all."""
+    from audit_kit.catalog import names_a_file
+
+    if instrument is None:
+        return ""
+    if names_a_file(instrument):
+        return _sha256_or_none(Path(instrument)) or instrument
+    return instrument
 
 
 def _sha256_or_none(path: Path) -> str | None:

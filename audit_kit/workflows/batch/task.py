@@ -39,6 +39,16 @@ class Settings:
     full: bool
     brand: Brand | None
     previous: tuple[Previous, ...] = ()
+    instrument: str | None = None  # -i: every input is read with it
+
+
+def earlier_instrument(instrument: str | None) -> str | None:
+    """The instrument to read an earlier assessment with: a custom instrument's file, which
+    serves every assessment made with it; never a bundled id, since the earlier assessment may
+    be of another bundled version (it is read with the version it names)."""
+    from audit_kit.catalog import names_a_file
+
+    return instrument if instrument is not None and names_a_file(instrument) else None
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ def _process(task: Task, settings: Settings) -> tuple[ProgramRow, bool]:
     from audit_kit.model.portfolio import program_row
     from audit_kit.workflows.assess import assess
 
-    assessment = assess(task.path)
+    assessment = assess(task.path, settings.instrument)
     comparison, previous, notes = _compare(assessment, settings)
     row = program_row(
         task.shown, task.sha256, assessment.result, comparison, previous.shown if previous else None
@@ -185,21 +195,21 @@ def _compare(
         )
     previous = chosen[0]
     try:
-        old = assess(previous.path)
+        old = assess(previous.path, earlier_instrument(settings.instrument))
         comparison = compare_assessments(old, assessment, previous.shown)
     except AuditKitError as exc:
         return None, None, [f"Not compared with {previous.shown}: {_problems(exc)}"]
     return comparison, previous, []
 
 
-def index_previous(path: Path, shown: str) -> Previous | str:
+def index_previous(path: Path, shown: str, instrument: str | None = None) -> Previous | str:
     """Read an earlier assessment for the index of --previous-dir: its program and date, or
     why it cannot be used (a message)."""
     from audit_kit.model.responses import fold
     from audit_kit.workflows.assess import read_responses
 
     try:
-        _, responses = read_responses(path)
+        _, responses = read_responses(path, earlier_instrument(instrument))
     except AuditKitError as exc:
         return _problems(exc)
     except Exception as exc:
@@ -211,7 +221,7 @@ def index_previous(path: Path, shown: str) -> Previous | str:
     return Previous(key=fold(name), day=day, path=path, shown=shown)
 
 
-def run_index(item: tuple[Path, str]) -> Previous | str:
+def run_index(item: tuple[Path, str, str | None]) -> Previous | str:
     """``index_previous`` as a pool task."""
     return index_previous(*item)
 

@@ -119,11 +119,17 @@ def status_formula(instrument: Instrument, item: Item, places: dict[str, Place])
 
 def count_formula(first: int, last: int, items: int) -> str:
     """The formula of a sheet's progress line, over the answer and "Applies?" cells of rows
-    ``first`` to ``last`` (dimension rows among them are empty)."""
+    ``first`` to ``last`` (dimension rows among them are empty). It counts as the scores do: a
+    row the Applies? cell rules out does not apply whatever it holds, and N/A (or "no eligible
+    cases") typed as the answer does not apply either."""
     answers = _range("answer", first, last)
     applies = _range("applies", first, last)
-    answered = f"COUNTA({answers})"
-    skipped = f'SUMPRODUCT(({answers}="")*({applies}<>""))'
+    # Excel's = ignores case, as the reader does
+    typed_na = "+".join(
+        f"({answers}={text(word)})" for word in sorted({*NA_WORDS, lay.NO_CASES_TEXT.lower()})
+    )
+    answered = f'SUMPRODUCT(({answers}<>"")*({applies}="")*(1-({typed_na})))'
+    skipped = f'SUMPRODUCT(({applies}<>"")+({applies}="")*({typed_na}))'
     left = f"{items}-{answered}-{skipped}"
     return (
         f'"Progress: "&{answered}&" of {items} answered"'

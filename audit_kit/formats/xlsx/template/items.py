@@ -67,14 +67,16 @@ def write_item_sheet(ws: Worksheet, ctx: Context, domain_id: str) -> None:
     domain = instrument.domain(domain_id)
     _head(ws, instrument, domain.title)
     row = lay.FIRST_BODY_ROW
-    answered = skipped_empty = 0
+    answered = skipped = 0
     for dimension in domain.dimensions:
         _banner(ws, row, dimension.title)
         row += 1
         for item in dimension.items:
-            filled = applies.has_answer_cell(ctx.responses, item.id)
-            answered += filled
-            skipped_empty += item.id in ctx.skipped and not filled
+            answer = ctx.responses.answers.get(item.id) if ctx.responses else None
+            if item.id in ctx.skipped or (answer is not None and answer.not_applicable):
+                skipped += 1
+            elif answer is not None and answer.value is not None:
+                answered += 1
             _item_row(ws, row, ctx, item)
             row += 1
     last = row - 1
@@ -82,7 +84,7 @@ def write_item_sheet(ws: Worksheet, ctx: Context, domain_id: str) -> None:
     ctx.results.put(
         ws.cell(lay.COUNT_ROW, 1),
         applies.count_formula(lay.FIRST_BODY_ROW, last, items),
-        applies.count_text(items, answered, skipped_empty),
+        applies.count_text(items, answered, skipped),
         st.COUNT,
     )
     _grey_rows_that_do_not_apply(ws, last)
