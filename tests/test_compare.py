@@ -190,6 +190,12 @@ def test_order_of_versions_does_not_change_what_is_shared() -> None:
     assert any("check the order" in w for w in backward.warnings)
 
 
+def test_cli_text_puts_the_notes_that_question_the_comparison_first(runner: CliRunner) -> None:
+    """Newest given first: the note saying so comes before the figures it puts in doubt."""
+    out = runner.invoke(cli, ["compare", str(NEW_11), str(OLD_10)]).stdout
+    assert out.index("check the order") < out.index("DOMAINS")
+
+
 def test_two_assessments_of_the_same_day_are_questioned(bundled: Instrument) -> None:
     """The same file given twice (or two files of one day) is compared, with a note to check."""
     _, after, _ = _pair(bundled)

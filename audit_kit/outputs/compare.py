@@ -110,7 +110,7 @@ def _critical_lines(title: str, changes: list[CriticalChange]) -> list[str]:
 
 
 def compare_text(c: Comparison) -> str:
-    """The comparison for the terminal: domains, dimensions, critical findings, gaps, notes."""
+    """The comparison for the terminal: notes, domains, dimensions, critical findings, gaps."""
     versions = (c.old_version, c.new_version)
     name = c.new_program if c.new_program == c.old_program else f"{c.old_program} → {c.new_program}"
     out = [
@@ -123,6 +123,10 @@ def compare_text(c: Comparison) -> str:
             f"Items compared: {len(c.shared_items)} of the {c.new_item_count} items of "
             f"{c.new_version} ({c.shared_share:.0%}); the others are new or changed meaning."
         )
+    if c.warnings:
+        # first: some of them question whether the two files should be compared at all
+        out += ["", "NOTES"]
+        out += [_wrap(w, "  - ", "    ") for w in c.warnings]
     out += ["", "DOMAINS (score before → now, change; level)"]
     for change in c.domains:
         out += _domain_lines(change)
@@ -161,9 +165,6 @@ def compare_text(c: Comparison) -> str:
                 "    ",
             )
         )
-    if c.warnings:
-        out += ["", "NOTES"]
-        out += [_wrap(w, "  - ", "    ") for w in c.warnings]
     return "\n".join(out) + "\n"
 
 
