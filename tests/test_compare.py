@@ -356,6 +356,29 @@ def test_report_previous_adds_one_page_of_progress(
     assert again.read_bytes() == data
 
 
+def test_with_progress_every_bundled_example_stays_within_eight_pages(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A progress page that would push a report past 8 pages takes the place of the profile
+    chart (its chart has every dimension, then and now); otherwise the profile chart stays."""
+    for name in ("residential-12step", "hospital-unit", "integrated-outpatient"):
+        out = tmp_path / f"{name}.pdf"
+        old = DATA / "examples-1.0" / f"{name}.json"
+        args = ["report", str(EXAMPLES / f"{name}.json"), "--previous", str(old), "-o", str(out)]
+        assert runner.invoke(cli, args).exit_code == 0
+        reader = PdfReader(out)
+        assert len(reader.pages) <= 8, name
+        text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+        assert "Progress since" in text
+        stands_in = "The chart on the progress page gives every dimension's score" in text
+        # the profile chart's own caption is there exactly when it was not replaced
+        assert ("Bars start at 0." in text) != stands_in, name
+    residential = " ".join(
+        p.extract_text() for p in PdfReader(tmp_path / "residential-12step.pdf").pages
+    )
+    assert "The chart on the progress page" in " ".join(residential.split())
+
+
 def test_progress_part_fits_one_page_when_everything_changed(bundled: Instrument) -> None:
     """Every item a gap then and closed now, across versions: still one page, lists cut with
     'and N more'."""

@@ -205,6 +205,9 @@ class Report:
     full: bool = False
     comparison: Comparison | None = None  # with the previous assessment: the progress page
     brand: Brand | None = None  # a consultancy's name, contact, logo and accent
+    # False when the progress page's chart of every dimension, now and then, stands in for the
+    # profile chart, to keep a report with a progress page within the page budget
+    profile_chart: bool = True
     items: dict[str, ItemResult] = field(default_factory=dict)
     findings: dict[str, CriticalFinding] = field(default_factory=dict)
 

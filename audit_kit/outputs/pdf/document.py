@@ -29,6 +29,11 @@ _DRAFT_MARK = "DRAFT"
 
 def write_pdf(report: Report, story: list[Flowable]) -> bytes:
     """Lay the story out on pages and return the PDF."""
+    return lay_out(report, story)[0]
+
+
+def lay_out(report: Report, story: list[Flowable]) -> tuple[bytes, int]:
+    """Lay the story out on pages: the PDF and its number of pages."""
     buffer = BytesIO()
     doc = _ReportDoc(buffer, report)
     with _plain_streams():
@@ -40,7 +45,7 @@ def write_pdf(report: Report, story: list[Flowable]) -> bytes:
                 pdf_date=report.result.assessment_date or date(2000, 1, 1),
             ),
         )
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.page
 
 
 @contextmanager

@@ -25,6 +25,15 @@ def profile(report: Report) -> list[Flowable]:
             "Muted",
         ),
     ]
+    if not report.profile_chart:
+        chart = [
+            report.heading("Scores by dimension", "H1", "profile"),
+            report.para(
+                "The chart on the progress page gives every dimension's score now and last "
+                "time; the findings below give each domain's level in words.",
+                "Muted",
+            ),
+        ]
     out: list[Flowable] = [*new_page(), Together(chart)]
     out.append(Para("How the scores work", s["H2"]))
     where = (

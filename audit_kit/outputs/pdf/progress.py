@@ -19,6 +19,7 @@ from audit_kit.outputs.compare import fmt_change, item_scores, score_pair, stand
 from audit_kit.outputs.pdf import styles as st
 from audit_kit.outputs.pdf.blocks import Report, esc, fit, long_date
 from audit_kit.outputs.pdf.brand import accent
+from audit_kit.outputs.pdf.chart import band
 from audit_kit.outputs.pdf.kit import arrow, heading, standing_fill, table
 from audit_kit.outputs.wording import count
 from audit_kit.scoring import CAPABLE, ENHANCED
@@ -240,7 +241,10 @@ def progress_chart(c: Comparison, width: float, accent: Any = st.ACCENT) -> Draw
                 )
             )
         if new is not None:
-            drawing.add(Circle(x_of(new), y, radius, fillColor=accent, strokeColor=accent))
+            # a dimension's dot in the colour of its score's band, as on the profile chart; a
+            # domain's level is not its mean's band (the lowest dimension and criticals decide)
+            fill = accent if top else st.LEVEL_BARS[band(new)]
+            drawing.add(Circle(x_of(new), y, radius, fillColor=fill, strokeColor=fill))
         text = score_pair(old, new, arrow())
         drawing.add(String(width - value_w + 4, y - size / 3, text, fontName=font, fontSize=size))
     legend_y = 3.0
@@ -249,6 +253,6 @@ def progress_chart(c: Comparison, width: float, accent: Any = st.ACCENT) -> Draw
     drawing.add(String(x0 + 9, legend_y, then, fontName=st.FONT, fontSize=7, fillColor=st.MUTED))
     at = x0 + 9 + stringWidth(then, st.FONT, 7) + 14
     drawing.add(Circle(at, legend_y + 2.5, 2.4, fillColor=accent, strokeColor=accent))
-    now = f"now ({c.new_date or 'no date'}); score 1 = lowest, 5 = highest"
+    now = f"now ({c.new_date or 'no date'}); a dimension in its band's colour; 5 is best"
     drawing.add(String(at + 6, legend_y, now, fontName=st.FONT, fontSize=7, fillColor=st.MUTED))
     return drawing

@@ -16,7 +16,7 @@ from audit_kit.outputs.pdf import styles as st
 from audit_kit.outputs.pdf.appendices import about, answers, methods
 from audit_kit.outputs.pdf.blocks import Report, answers_fingerprint, short_cites
 from audit_kit.outputs.pdf.cover import cover
-from audit_kit.outputs.pdf.document import write_pdf
+from audit_kit.outputs.pdf.document import lay_out
 from audit_kit.outputs.pdf.findings import findings
 from audit_kit.outputs.pdf.profile import profile
 from audit_kit.outputs.pdf.progress import progress_part
@@ -43,6 +43,10 @@ PARTS: tuple[Part, ...] = (
     Part("methods", methods, full_only=True),
     Part("about", about, full_only=True),
 )
+
+
+#: Pages a default report stays within, for the bundled examples (a board reads 4-8 pages).
+PAGE_BUDGET = 8
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,17 @@ def render_report(
         comparison=comparison,
         brand=brand,
     )
-    story = [f for part in PARTS if full or not part.full_only for f in part.build(report)]
-    return Rendered(write_pdf(report, story), st.font_warnings(printed_text(report)))
+    data, pages = lay_out(report, _story(report))
+    if comparison is not None and not full and pages > PAGE_BUDGET:
+        # the progress page pushed the report over the budget: its chart of every dimension,
+        # then and now, stands in for the profile chart
+        report.profile_chart = False
+        data, pages = lay_out(report, _story(report))
+    return Rendered(data, st.font_warnings(printed_text(report)))
+
+
+def _story(report: Report) -> list[Flowable]:
+    return [f for part in PARTS if report.full or not part.full_only for f in part.build(report)]
 
 
 def printed_text(report: Report) -> list[tuple[str, str | None]]:
