@@ -111,6 +111,29 @@ def test_instrument_show_states_each_skip_rule_by_code(runner: CliRunner) -> Non
     )
 
 
+def test_skip_rule_wording_never_says_an_unanswered_decider_rules_an_item_out(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Asked after one answer of five, after any answer, or with the decider unanswered: the
+    words name what rules the item out, since while the decider is unanswered it applies."""
+    text = (DATA / "skip.yaml").read_text(encoding="utf-8")
+    for answers, expected in [
+        ("[5, 5]", "is answered anything but '5', or is not applicable"),
+        ("[1, 2, 3, 4, 5]", "not applicable when MAT-2 (MOUD continued through transfers) is not"),
+    ]:
+        path = tmp_path / "custom.yaml"
+        path.write_text(
+            text.replace(
+                "{item: mat.continuity, answers: [3, 4, 5]}",
+                f"{{item: mat.continuity, answers: {answers}}}",
+            ),
+            encoding="utf-8",
+        )
+        out = " ".join(runner.invoke(cli, ["instrument", "show", str(path)]).stdout.split())
+        assert expected in out, out
+        assert "otherwise not applicable" not in out
+
+
 def test_instrument_schema_is_json(runner: CliRunner) -> None:
     """The schema command prints a JSON Schema document."""
     result = runner.invoke(cli, ["instrument", "schema"], catch_exceptions=False)

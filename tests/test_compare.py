@@ -7,6 +7,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as hst
@@ -494,3 +495,47 @@ def test_custom_instrument_is_compared_and_reported_with_i(
     assert reported.exit_code == 0, reported.stderr
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Progress since October 1, 2025" in text
+
+
+def test_compare_i_with_a_bundled_id_reads_the_older_file_with_its_own_version(
+    runner: CliRunner,
+) -> None:
+    """-i names the newer file's instrument; a 1.0 file given first is still read with 1.0."""
+    result = runner.invoke(cli, ["compare", "-i", "mat-tsf-cod", str(OLD_10), str(NEW_11)])
+    assert result.exit_code == 0, result.stderr
+    assert "Instrument: mat-tsf-cod 1.0 → 1.1" in result.stdout
+
+
+def test_ctrl_c_is_exit_130_not_the_code_kept_for_bugs(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit_kit.workflows.compare as workflow
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workflow, "compare_files", interrupted)
+    result = runner.invoke(cli, ["compare", str(OLD_10), str(NEW_11)])
+    assert result.exit_code == 130
+    assert "Stopped. No file is left half-written." in result.stderr
+
+
+def test_the_profile_chart_stays_when_dropping_it_would_not_meet_the_page_budget(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """An assessment with many gaps runs past 8 pages with or without the profile chart:
+    the chart stays rather than being given up for nothing."""
+    doc = json.loads((EXAMPLES / "integrated-outpatient.json").read_text(encoding="utf-8"))
+    instrument = load_instrument("mat-tsf-cod@1.1")
+    for item_id, answer in doc["answers"].items():
+        if instrument.item(item_id).kind.value == "scale" and answer.get("value") is not None:
+            answer["value"] = 2
+    low = tmp_path / "low.json"
+    low.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "low.pdf"
+    args = ["report", str(low), "--previous", str(EXAMPLES / "integrated-outpatient.json")]
+    assert runner.invoke(cli, [*args, "-o", str(out)]).exit_code == 0
+    reader = PdfReader(out)
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert len(reader.pages) > 8
+    assert "Bars start at 0." in text and "The chart on the progress page" not in text

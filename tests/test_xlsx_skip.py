@@ -242,7 +242,7 @@ def test_live_in_libreoffice_the_deciding_answer_greys_what_does_not_apply(
     # "no eligible cases" typed, and an answer in a row the setting rules out: neither is answered
     cases["mini-typed-na.xlsx"] = (
         MINI,
-        {"mat.admit": 3, "mat.naloxone": "No eligible cases", "mat.storage": 4},
+        {"mat.admit": 3, "mat.naloxone": " no eligible case ", "mat.storage": 4},
         PROGRAM | {"Setting": Setting.OUTPATIENT.label},
     )
     files = {

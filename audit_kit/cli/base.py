@@ -63,6 +63,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except AuditKitError as exc:
             raise UserError(exc) from None
+        except KeyboardInterrupt:
+            # click would say "Aborted!" and exit 1, the code kept for bugs; outputs are written
+            # atomically, so nothing half-written is left behind
+            click.echo("Stopped. No file is left half-written.", err=True)
+            ctx.exit(130)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

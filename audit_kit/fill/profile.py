@@ -160,8 +160,12 @@ class ProfileInterview:
             self.talk.wrap(
                 f"{count(len(dropped), 'answered item', verb='does')} not apply to "
                 f"{program.setting.kind} programs: {', '.join(map(instrument.code, dropped))}. "
-                "Changing the "
-                "setting records them as N/A and removes their answers."
+                "Changing the setting records "
+                + (
+                    "it as N/A and removes its answer."
+                    if len(dropped) == 1
+                    else "them as N/A and removes their answers."
+                )
             )
             if not self.talk.yes_no(f"Change the setting to {program.setting.label}?", False):
                 program = program.model_copy(update={"setting": old})

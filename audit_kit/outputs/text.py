@@ -140,28 +140,34 @@ def _item_lines(instrument: Instrument, item: Item, markdown: bool) -> Iterator[
 
 
 def _skip_rule(instrument: Instrument, item: Item) -> str | None:
-    """The item's skip logic in words: which answers of which earlier item it needs."""
+    """The item's skip logic in words: which answers of which earlier item rule it out (while
+    that item is unanswered, it applies)."""
     condition = item.applies_when
     if condition is None or not instrument.has_item(condition.item):
         return None
     decider = instrument.item(condition.item)
-    allowed = list(condition.answers)
+    allowed = list(dict.fromkeys(condition.answers))
     every = (
         [c.value for c in decider.choices or []]
         if decider.kind is AnswerKind.CHOICE
         else [1, 2, 3, 4, 5]
-        if decider.kind is AnswerKind.SCALE
-        else allowed
     )
     others = [v for v in every if v not in allowed]
     name = f"{instrument.code(decider.id)} ({decider.title})"
     why = f": {condition.reason}" if condition.reason else ""
-    # the shorter list reads better: the answers that skip it, or those that ask it
-    if others and len(others) < len(allowed):
-        listed = " or ".join(repr(answer_label(decider, v)) for v in others)
-        return f"not applicable when {name} is answered {listed} or is not applicable{why}"
-    listed = " or ".join(repr(answer_label(decider, v)) for v in allowed)
-    return f"asked only when {name} is answered {listed}; otherwise not applicable{why}"
+
+    def listed(values: list[object]) -> str:
+        return " or ".join(repr(answer_label(decider, v)) for v in values)
+
+    if not others:
+        return f"not applicable when {name} is not applicable{why}"
+    # the shorter list reads better: the answers that rule it out, or those that keep it
+    if len(others) <= len(allowed):
+        return f"not applicable when {name} is answered {listed(others)} or is not applicable{why}"
+    return (
+        f"not applicable when {name} is answered anything but {listed(allowed)}, or is not "
+        f"applicable{why}"
+    )
 
 
 def _trigger(item: Item) -> str:

@@ -78,6 +78,16 @@ def read_responses(
     return read_responses_json(path, loaded)
 
 
+def earlier_instrument(instrument: str | Path | None) -> str | Path | None:
+    """The instrument to read an earlier assessment with, given the newer one's ``-i``: a
+    custom instrument's file, which serves every assessment made with it; never a bundled id,
+    since the earlier assessment may be of another bundled version (it is read with the
+    version it names)."""
+    from audit_kit.catalog import names_a_file
+
+    return instrument if instrument is not None and names_a_file(instrument) else None
+
+
 def assess(path: Path, instrument: str | Path | None = None) -> Assessment:
     """Read responses and score them."""
     from audit_kit.scoring import score

@@ -41,17 +41,17 @@ def compare_files(old: Path, new: Path, instrument: str | Path | None = None) ->
     """Read and score two assessments (.xlsx or .json) and compare them; every problem of either
     file is reported with its location.
 
-    Each file is read with the bundled version it names, or with ``instrument`` (an id or a
-    file, for a custom instrument) when given.
+    Each file is read with the bundled version it names, or with ``instrument``: NEW always,
+    OLD when it is a file (a custom instrument), since OLD may be of an earlier bundled version.
     """
     from audit_kit.errors import AuditKitError
-    from audit_kit.workflows.assess import assess
+    from audit_kit.workflows.assess import assess, earlier_instrument
 
     problems = []
     assessments = []
-    for path in (old, new):
+    for path, spec in ((old, earlier_instrument(instrument)), (new, instrument)):
         try:
-            assessments.append(assess(path, instrument))
+            assessments.append(assess(path, spec))
         except AuditKitError as exc:
             problems += exc.problems
     if problems:

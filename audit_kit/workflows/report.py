@@ -61,13 +61,11 @@ def write_report(
     assessment = assess(responses_path, instrument)
     comparison = None
     if previous is not None:
-        from audit_kit.catalog import names_a_file
+        from audit_kit.workflows.assess import earlier_instrument
         from audit_kit.workflows.compare import compare_assessments
 
-        # a custom instrument's file serves the earlier assessment too; a bundled id does not,
-        # since the earlier one may be of another bundled version
-        custom = instrument if instrument is not None and names_a_file(instrument) else None
-        comparison = compare_assessments(assess(previous, custom), assessment, str(previous))
+        earlier = assess(previous, earlier_instrument(instrument))
+        comparison = compare_assessments(earlier, assessment, str(previous))
     # only now: a refused input is told so without first paying for the PDF libraries
     from audit_kit.outputs.pdf.report import render_report
 

@@ -30,7 +30,9 @@ def profile(report: Report) -> list[Flowable]:
             report.heading("Scores by dimension", "H1", "profile"),
             report.para(
                 "The chart on the progress page gives every dimension's score now and last "
-                "time; the findings below give each domain's level in words.",
+                f"time, in the colour of its band: not yet capable under {EMERGING:.1f}, "
+                f"emerging from {EMERGING:.1f}, capable from {CAPABLE:.1f}, enhanced from "
+                f"{ENHANCED:.1f}. The findings below give each domain's level in words.",
                 "Muted",
             ),
         ]

@@ -85,10 +85,14 @@ def render_report(
     )
     data, pages = lay_out(report, _story(report))
     if comparison is not None and not full and pages > PAGE_BUDGET:
-        # the progress page pushed the report over the budget: its chart of every dimension,
-        # then and now, stands in for the profile chart
+        # over the budget with a progress page: its chart of every dimension, then and now,
+        # may stand in for the profile chart; kept only when that brings the report within it
         report.profile_chart = False
-        data, pages = lay_out(report, _story(report))
+        compact, fewer = lay_out(report, _story(report))
+        if fewer <= PAGE_BUDGET:
+            data = compact
+        else:
+            report.profile_chart = True
     return Rendered(data, st.font_warnings(printed_text(report)))
 
 

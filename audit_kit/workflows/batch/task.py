@@ -42,15 +42,6 @@ class Settings:
     instrument: str | None = None  # -i: every input is read with it
 
 
-def earlier_instrument(instrument: str | None) -> str | None:
-    """The instrument to read an earlier assessment with: a custom instrument's file, which
-    serves every assessment made with it; never a bundled id, since the earlier assessment may
-    be of another bundled version (it is read with the version it names)."""
-    from audit_kit.catalog import names_a_file
-
-    return instrument if instrument is not None and names_a_file(instrument) else None
-
-
 @dataclass(frozen=True)
 class Task:
     """One input file to process, and where its PDF goes until it gets its final name."""
@@ -168,7 +159,7 @@ def _compare(
 ) -> tuple[Comparison | None, Previous | None, list[str]]:
     """The comparison with the latest earlier assessment of the same program, if any."""
     from audit_kit.model.responses import fold
-    from audit_kit.workflows.assess import assess
+    from audit_kit.workflows.assess import assess, earlier_instrument
     from audit_kit.workflows.compare import compare_assessments
 
     if not settings.previous:
@@ -206,7 +197,7 @@ def index_previous(path: Path, shown: str, instrument: str | None = None) -> Pre
     """Read an earlier assessment for the index of --previous-dir: its program and date, or
     why it cannot be used (a message)."""
     from audit_kit.model.responses import fold
-    from audit_kit.workflows.assess import read_responses
+    from audit_kit.workflows.assess import earlier_instrument, read_responses
 
     try:
         _, responses = read_responses(path, earlier_instrument(instrument))

@@ -124,10 +124,9 @@ def count_formula(first: int, last: int, items: int) -> str:
     cases") typed as the answer does not apply either."""
     answers = _range("answer", first, last)
     applies = _range("applies", first, last)
-    # Excel's = ignores case, as the reader does
-    typed_na = "+".join(
-        f"({answers}={text(word)})" for word in sorted({*NA_WORDS, lay.NO_CASES_TEXT.lower()})
-    )
+    # Excel's = ignores case and TRIM drops stray spaces, as the reader does
+    words = sorted({*NA_WORDS, lay.NO_CASES_TEXT.lower(), lay.NO_CASES_TEXT.lower()[:-1]})
+    typed_na = "+".join(f"(TRIM({answers})={text(word)})" for word in words)
     answered = f'SUMPRODUCT(({answers}<>"")*({applies}="")*(1-({typed_na})))'
     skipped = f'SUMPRODUCT(({applies}<>"")+({applies}="")*({typed_na}))'
     left = f"{items}-{answered}-{skipped}"
