@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import Field, computed_field
 
+from audit_kit.model.frozen import Output as _Frozen
 from audit_kit.model.vocab import DomainState, GapKind, ItemStatus, Level
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_computed(cls, data: Any) -> Any:
-        # computed fields are written to JSON; reading a comparison back must accept them
-        if isinstance(data, dict) and cls.model_computed_fields:
-            return {k: v for k, v in data.items() if k not in cls.model_computed_fields}
-        return data
 
 
 class Direction(StrEnum):

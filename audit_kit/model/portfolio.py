@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from audit_kit.model.comparison import Comparison, Direction
+from audit_kit.model.frozen import Frozen as _Frozen
 from audit_kit.model.result import ScoreResult
 from audit_kit.model.vocab import DomainState, GapKind, Level
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class FailureKind(StrEnum):
