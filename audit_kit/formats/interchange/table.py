@@ -200,16 +200,11 @@ def _too_long(shown: str) -> InputFileError:
 
 def read_xlsx(path: Path) -> Table:
     """Read the first sheet of an .xlsx export, after the pre-flight checks of every workbook."""
-    import zipfile
-    import zlib
-    from xml.etree.ElementTree import ParseError
-
-    from audit_kit.formats.xlsx.guard import Limits, preflight
+    from audit_kit.formats.xlsx.guard import Limits, failure_reason, preflight, read_failures
 
     shown = str(path)
     checked = preflight(path, Limits(rows=MAX_ROWS + 1, cols=MAX_COLS, cells=1_000_000))
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         with warnings.catch_warnings():
@@ -228,19 +223,8 @@ def read_xlsx(path: Path) -> Table:
                     table.rows.append((n, [_cell(table, n, col, c) for col, c in enumerate(row)]))
             finally:
                 wb.close()
-    except (
-        zipfile.BadZipFile,
-        InvalidFileException,
-        KeyError,
-        IndexError,
-        ValueError,
-        TypeError,
-        ParseError,
-        zlib.error,
-        EOFError,
-        OSError,
-    ) as exc:
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    except read_failures() as exc:
+        reason = failure_reason(exc)
         raise InputFileError.single(
             f"the workbook cannot be read ({reason}); export it again from the tool",
             file=shown,

@@ -85,12 +85,9 @@ class Book:
 
 def load(checked: Checked, shown: str) -> Book:
     """Every non-empty cell of every sheet worth reading; parser failures become one message."""
-    import zipfile
-    import zlib
-    from xml.etree.ElementTree import ParseError
-
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+
+    from audit_kit.formats.xlsx.guard import failure_reason, read_failures
 
     try:
         with warnings.catch_warnings():
@@ -102,19 +99,8 @@ def load(checked: Checked, shown: str) -> Book:
                 _mark_formulas(sheets, formulas)
             else:
                 _mark_placed_formulas(sheets, checked.formulas)
-    except (
-        zipfile.BadZipFile,
-        InvalidFileException,
-        KeyError,
-        IndexError,
-        ValueError,
-        TypeError,
-        ParseError,
-        zlib.error,
-        EOFError,
-        OSError,
-    ) as exc:
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    except read_failures() as exc:
+        reason = failure_reason(exc)
         raise InputFileError.single(
             f"the workbook cannot be read ({reason}); open it in Excel or LibreOffice, save it "
             f"as .xlsx and try again, or {NEW_TEMPLATE}",
