@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audit_kit.errors import InstrumentError, Location, Problem
+from audit_kit.errors import AuditKitError, InstrumentError, Location, Problem
 from audit_kit.model import limits as lim
 
 if TYPE_CHECKING:
@@ -130,6 +130,20 @@ def _yaml_loader() -> Any:
     return Loader
 
 
+def yaml_problem(exc: Any, shown: str, error: type[AuditKitError]) -> AuditKitError:
+    """A YAML parser's error as one located problem of the given kind."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return error.single(f"not valid YAML: {exc}", file=shown)
+    return error.single(
+        f"not valid YAML: {exc.problem}",
+        file=shown,
+        line=mark.line + 1,
+        column=mark.column + 1,
+        code="yaml-syntax",
+    )
+
+
 def _parse_yaml(text: str, shown: str) -> tuple[Any, Any]:
     """The document and its node tree (for line numbers), from text checked event by event
     first: no aliases, no deeper nesting or more values than an instrument can have."""
@@ -178,17 +192,8 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, Any]:
             return (composer.construct_document(root) if root is not None else None), root
         finally:
             composer.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise InstrumentError.single(
-            f"not valid YAML: {exc.problem}",
-            file=shown,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-            code="yaml-syntax",
-        ) from None
     except yaml.YAMLError as exc:
-        raise InstrumentError.single(f"not valid YAML: {exc}", file=shown) from None
+        raise yaml_problem(exc, shown, InstrumentError) from None
 
 
 def _yaml_lines(root: Any) -> Callable[[tuple[int | str, ...]], int | None]:

@@ -102,7 +102,7 @@ def _parse_yaml(text: str, shown: str) -> Any:
     import yaml
 
     # the instrument loader's safe loader: `yes` stays text, a key given twice is refused
-    from audit_kit.catalog.loader import _yaml_loader
+    from audit_kit.catalog.loader import _yaml_loader, yaml_problem
 
     loader = _yaml_loader()
     try:
@@ -115,17 +115,8 @@ def _parse_yaml(text: str, shown: str) -> Any:
                     code="yaml-alias",
                 )
         return yaml.load(text, Loader=loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise InputFileError.single(
-            f"not valid YAML: {exc.problem}",
-            file=shown,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-            code="yaml-syntax",
-        ) from None
     except yaml.YAMLError as exc:
-        raise InputFileError.single(f"not valid YAML: {exc}", file=shown) from None
+        raise yaml_problem(exc, shown, InputFileError) from None
 
 
 def _key_line(text: str, key: str) -> int | None:
