@@ -200,7 +200,8 @@ def _too_long(shown: str) -> InputFileError:
 
 def read_xlsx(path: Path) -> Table:
     """Read the first sheet of an .xlsx export, after the pre-flight checks of every workbook."""
-    from audit_kit.formats.xlsx.guard import Limits, failure_reason, preflight, read_failures
+    from audit_kit.formats.xlsx.guard import Limits, preflight
+    from audit_kit.formats.xlsx.reader.load import failure_reason, read_failures
 
     shown = str(path)
     checked = preflight(path, Limits(rows=MAX_ROWS + 1, cols=MAX_COLS, cells=1_000_000))

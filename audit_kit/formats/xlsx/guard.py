@@ -117,31 +117,6 @@ class Checked:
         return self.formulas is None or any(self.formulas.values())
 
 
-def read_failures() -> tuple[type[BaseException], ...]:
-    """What openpyxl may still raise on a workbook the pre-flight checks let through."""
-    from xml.etree.ElementTree import ParseError
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    return (
-        zipfile.BadZipFile,
-        InvalidFileException,
-        KeyError,
-        IndexError,
-        ValueError,
-        TypeError,
-        ParseError,
-        zlib.error,
-        EOFError,
-        OSError,
-    )
-
-
-def failure_reason(exc: BaseException) -> str:
-    """The first line of what went wrong, short enough for a one-line message."""
-    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-
-
 def preflight(path: Path, limits: Limits = LIMITS) -> Checked:
     """Read the file once and refuse anything that is not a plain, sane .xlsx workbook.
 

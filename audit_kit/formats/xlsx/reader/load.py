@@ -83,11 +83,36 @@ class Book:
         return None if title is None else (title, self.sheets[title])
 
 
+def read_failures() -> tuple[type[BaseException], ...]:
+    """What openpyxl may still raise on a workbook the pre-flight checks let through."""
+    import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        IndexError,
+        ValueError,
+        TypeError,
+        ParseError,
+        zlib.error,
+        EOFError,
+        OSError,
+    )
+
+
+def failure_reason(exc: BaseException) -> str:
+    """The first line of what went wrong, short enough for a one-line message."""
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
 def load(checked: Checked, shown: str) -> Book:
     """Every non-empty cell of every sheet worth reading; parser failures become one message."""
     from openpyxl import load_workbook
-
-    from audit_kit.formats.xlsx.guard import failure_reason, read_failures
 
     try:
         with warnings.catch_warnings():
