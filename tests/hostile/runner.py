@@ -67,11 +67,16 @@ def snapshot(folder: Path) -> dict[str, str]:
     return found
 
 
+# taken once, before any case runs: the cases run in threads while pytest sets and removes
+# PYTEST_CURRENT_TEST in the main thread, and reading os.environ then can fail mid-copy
+_BASE_ENV = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+
+
 def run_cli(args: list[str], folder: Path) -> Outcome:
     """Run ``audit-kit ARGS`` with ``folder`` as the current folder; record the outcome."""
     before = snapshot(folder)
     env = {
-        **os.environ,
+        **_BASE_ENV,
         "PYTHONPATH": str(ROOT),
         "PYTHONIOENCODING": "utf-8",
         "COLUMNS": "100",
