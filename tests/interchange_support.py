@@ -13,6 +13,7 @@ import functools
 import io
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -30,6 +31,11 @@ from audit_kit.model.applicability import skipped_items
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses, conform
 from audit_kit.model.vocab import AnswerKind, Setting
+
+DATA = Path(__file__).parent / "data"
+SKIP = DATA / "skip.yaml"
+#: The instruments the round trips run on: the bundled one and a small one full of skip logic.
+INSTRUMENTS = {"bundled": "mat-tsf-cod", "skip": str(SKIP)}
 
 # text people type: letters beyond ASCII, quotes, separators, and what spreadsheets take for a
 # formula at the start
@@ -415,3 +421,23 @@ def fhir_response(
         "status": "completed",
         "item": walk(questionnaire["item"]),
     }
+
+
+@st.composite
+def decider_answers(draw: st.DrawFn, instrument: Instrument) -> dict[str, Answer]:
+    """Any answers (or N/A, or none) to the items other items depend on."""
+    answers = {}
+    for _, _, item in instrument.iter_items():
+        if item.kind is AnswerKind.PERCENT:
+            continue
+        choices: list[Answer | None] = [None]
+        if item.kind is AnswerKind.SCALE:
+            choices += [Answer(value=v) for v in range(1, 6)]
+        else:
+            choices += [Answer(value=c.value) for c in item.choices or []]
+        if item.na_allowed:
+            choices.append(Answer(not_applicable=True, na_reason="No."))
+        answer = draw(st.sampled_from(choices))
+        if answer is not None:
+            answers[item.id] = answer
+    return answers

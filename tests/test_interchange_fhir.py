@@ -25,11 +25,16 @@ from audit_kit.scoring import score
 from audit_kit.workflows.interchange import read_answers
 
 from conftest import build_responses
-from interchange_support import canonical, collected, fhir_enabled, fhir_response
+from interchange_support import (
+    INSTRUMENTS,
+    SKIP,
+    canonical,
+    collected,
+    decider_answers,
+    fhir_enabled,
+    fhir_response,
+)
 
-DATA = Path(__file__).parent / "data"
-SKIP = DATA / "skip.yaml"
-INSTRUMENTS = {"bundled": "mat-tsf-cod", "skip": str(SKIP)}
 _QUESTIONNAIRES: dict[str, dict[str, Any]] = {}
 
 
@@ -145,25 +150,6 @@ def _shown(instrument: Instrument, setting: Setting | None, answers: dict[str, A
 
     walk(made(instrument)["item"])
     return shown
-
-
-@st.composite
-def decider_answers(draw: st.DrawFn, instrument: Instrument) -> dict[str, Answer]:
-    answers = {}
-    for _, _, item in instrument.iter_items():
-        if item.kind is AnswerKind.PERCENT:
-            continue
-        choices: list[Answer | None] = [None]
-        if item.kind is AnswerKind.SCALE:
-            choices += [Answer(value=v) for v in range(1, 6)]
-        else:
-            choices += [Answer(value=c.value) for c in item.choices or []]
-        if item.na_allowed:
-            choices.append(Answer(not_applicable=True, na_reason="No."))
-        answer = draw(st.sampled_from(choices))
-        if answer is not None:
-            answers[item.id] = answer
-    return answers
 
 
 @pytest.mark.parametrize("which", ["bundled", "skip"])

@@ -20,25 +20,23 @@ from audit_kit.formats.interchange.fields import item_fields
 from audit_kit.formats.interchange.redcap import COLUMNS, build_dictionary
 from audit_kit.model.applicability import skipped_items
 from audit_kit.model.instrument import Instrument
-from audit_kit.model.responses import Answer
-from audit_kit.model.vocab import AnswerKind, Setting
+from audit_kit.model.vocab import Setting
 from audit_kit.scoring import score
 from audit_kit.workflows.interchange import read_answers
 
 from conftest import build_responses
 from interchange_support import (
+    INSTRUMENTS,
+    SKIP,
     canonical,
     collected,
     csv_text,
+    decider_answers,
     dictionary,
     redcap_choices,
     redcap_rows,
     redcap_shown,
 )
-
-DATA = Path(__file__).parent / "data"
-SKIP = DATA / "skip.yaml"
-INSTRUMENTS = {"bundled": "mat-tsf-cod", "skip": str(SKIP)}
 
 # REDCap's documented rules for a data dictionary (REDCap's "Data Dictionary" help and the
 # REDCap Consortium's training material): what an upload accepts.
@@ -241,25 +239,6 @@ def test_the_dictionary_carries_items_sections_and_sources(bundled: Instrument) 
     dosing = fields["mat_11"]["Branching Logic (Show field only if...)"]
     assert dosing.startswith("([setting] = '' or [setting] = 'residential' or ")
     assert "([mat_22] = '' or [mat_22] = 'most_on_moud_tracked' or " in dosing
-
-
-@st.composite
-def decider_answers(draw: st.DrawFn, instrument: Instrument) -> dict[str, Answer]:
-    answers = {}
-    for _, _, item in instrument.iter_items():
-        if item.kind is AnswerKind.PERCENT:
-            continue
-        choices: list[Answer | None] = [None]
-        if item.kind is AnswerKind.SCALE:
-            choices += [Answer(value=v) for v in range(1, 6)]
-        else:
-            choices += [Answer(value=c.value) for c in item.choices or []]
-        if item.na_allowed:
-            choices.append(Answer(not_applicable=True, na_reason="No."))
-        answer = draw(st.sampled_from(choices))
-        if answer is not None:
-            answers[item.id] = answer
-    return answers
 
 
 @pytest.mark.parametrize("which", ["bundled", "skip"])

@@ -22,23 +22,23 @@ from audit_kit.formats.interchange.xlsform import build_xlsform
 from audit_kit.model.applicability import skipped_items
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer
-from audit_kit.model.vocab import AnswerKind, Setting
+from audit_kit.model.vocab import Setting
 from audit_kit.scoring import score
 from audit_kit.workflows.interchange import import_answers, read_answers
 
 from interchange_support import (
+    INSTRUMENTS,
+    SKIP,
     canonical,
     collected,
     csv_text,
+    decider_answers,
     xlsform_fields,
     xlsform_relevant,
     xlsform_rows,
     xlsx_bytes,
 )
 
-DATA = Path(__file__).parent / "data"
-SKIP = DATA / "skip.yaml"
-INSTRUMENTS = {"bundled": "mat-tsf-cod", "skip": str(SKIP)}
 _FORMS: dict[str, bytes] = {}
 _FIELDS: dict[str, tuple[list[dict[str, str]], dict[str, dict[str, str]]]] = {}
 
@@ -156,26 +156,6 @@ def _visible(
         if row["name"] == owner.name and relevant and answer is not None:
             values[owner.name] = owner.na_code if answer.not_applicable else str(answer.value)
     return shown
-
-
-@st.composite
-def decider_answers(draw: st.DrawFn, instrument: Instrument) -> dict[str, Answer]:
-    """Any answers (or N/A, or none) to the items other items depend on."""
-    answers = {}
-    for _, _, item in instrument.iter_items():
-        if item.kind is AnswerKind.PERCENT:
-            continue
-        choices: list[Answer | None] = [None]
-        if item.kind is AnswerKind.SCALE:
-            choices += [Answer(value=v) for v in range(1, 6)]
-        else:
-            choices += [Answer(value=c.value) for c in item.choices or []]
-        if item.na_allowed:
-            choices.append(Answer(not_applicable=True, na_reason="No."))
-        answer = draw(st.sampled_from(choices))
-        if answer is not None:
-            answers[item.id] = answer
-    return answers
 
 
 @pytest.mark.parametrize("which", ["bundled", "skip"])
