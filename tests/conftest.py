@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from audit_kit.catalog import load_instrument
 from audit_kit.model.instrument import Instrument
 from audit_kit.model.responses import Answer, Program, Responses
-from audit_kit.model.vocab import Setting
+from audit_kit.model.vocab import AnswerKind, Setting
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -50,6 +50,19 @@ def _mini() -> Instrument:
 def _bundled() -> Instrument:
     """The bundled mat-tsf-cod instrument."""
     return load_instrument("mat-tsf-cod")
+
+
+def all_answered(instrument: Instrument, value: int = 4) -> dict[str, Any]:
+    """Every item answered: scale items at ``value``, choices at their best, percents at 95."""
+    answers: dict[str, Any] = {}
+    for _, _, item in instrument.iter_items():
+        if item.kind is AnswerKind.SCALE:
+            answers[item.id] = value
+        elif item.kind is AnswerKind.CHOICE:
+            answers[item.id] = max(item.choices or [], key=lambda c: c.score).value
+        else:
+            answers[item.id] = 95
+    return answers
 
 
 def build_responses(

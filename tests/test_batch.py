@@ -28,26 +28,13 @@ from audit_kit.workflows.batch import run as batch_module
 from audit_kit.workflows.batch.manifest import MANIFEST
 from audit_kit.workflows.batch.names import assign_names, base_name, inside
 
-from conftest import EXAMPLES, build_responses
+from conftest import EXAMPLES, all_answered, build_responses
 
 # these tests replace the task function in this process; only forked workers see that
 FORK = multiprocessing.get_context("fork")
 FORKS_WITH_THREADS = pytest.mark.filterwarnings(
     "ignore:This process .* is multi-threaded:DeprecationWarning"
 )
-
-
-def _answers(instrument: Instrument, value: int) -> dict[str, Any]:
-    """Every item answered: scale items at ``value``, choices at their best, percents at 95."""
-    out: dict[str, Any] = {}
-    for _, _, item in instrument.iter_items():
-        if item.kind.value == "scale":
-            out[item.id] = value
-        elif item.kind.value == "choice":
-            out[item.id] = max(item.choices or [], key=lambda c: c.score).value
-        else:
-            out[item.id] = 95
-    return out
 
 
 def _assessment(
@@ -58,7 +45,7 @@ def _assessment(
     day: date = date(2026, 10, 1),
     value: int = 4,
 ) -> Path:
-    responses = build_responses(instrument, _answers(instrument, value), name=program)
+    responses = build_responses(instrument, all_answered(instrument, value), name=program)
     path = folder / file_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(dump_responses(responses.model_copy(update={"assessment_date": day})))

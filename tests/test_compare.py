@@ -25,7 +25,7 @@ from audit_kit.outputs.pdf.kit import arrow
 from audit_kit.scoring import score
 from audit_kit.scoring.compare import compare
 
-from conftest import DATA, EXAMPLES, build_responses
+from conftest import DATA, EXAMPLES, all_answered, build_responses
 from strategies import answers_for, instruments, responses_for
 
 OLD_10 = DATA / "examples-1.0" / "residential-12step.json"
@@ -36,19 +36,6 @@ def _write(folder: Path, responses: Responses, name: str) -> Path:
     path = folder / name
     path.write_bytes(dump_responses(responses))
     return path
-
-
-def _all_answered(instrument: Instrument, value: int = 4) -> dict[str, object]:
-    """Every scale item at ``value``, every choice at its best choice, every percent at 95."""
-    answers: dict[str, object] = {}
-    for _, _, item in instrument.iter_items():
-        if item.kind.value == "scale":
-            answers[item.id] = value
-        elif item.kind.value == "choice":
-            answers[item.id] = max(item.choices or [], key=lambda c: c.score).value
-        else:
-            answers[item.id] = 95
-    return answers
 
 
 def _in_order(instrument: Instrument, *item_ids: str) -> list[str]:
@@ -81,7 +68,7 @@ def _pair(bundled: Instrument) -> tuple[Responses, Responses, dict[str, str]]:
         "resolved": crit[0],
         "new_critical": crit[1],
     }
-    base = _all_answered(bundled, 5)
+    base = all_answered(bundled, 5)
     old = dict(base, **{roles["closed"]: 2, roles["still"]: 3, roles["unconfirmed"]: 2})
     old[roles["resolved"]] = 1
     new = dict(base, **{roles["new"]: 2, roles["still"]: 4})
@@ -389,8 +376,8 @@ def test_progress_part_fits_one_page_when_everything_changed(bundled: Instrument
     from audit_kit.outputs.pdf.progress import progress
 
     old_i = load_instrument("mat-tsf-cod@1.0")
-    low = build_responses(old_i, _all_answered(old_i, 2))
-    high = build_responses(bundled, _all_answered(bundled, 5))
+    low = build_responses(old_i, all_answered(old_i, 2))
+    high = build_responses(bundled, all_answered(bundled, 5))
     c = compare(old_i, score(old_i, low), bundled, score(bundled, high))
     assert len(c.gaps_closed) > 20
     buffer = BytesIO()
