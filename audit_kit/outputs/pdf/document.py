@@ -27,11 +27,6 @@ from audit_kit.outputs.pdf.brand import accent, draw_brand_header
 _DRAFT_MARK = "DRAFT"
 
 
-def write_pdf(report: Report, story: list[Flowable]) -> bytes:
-    """Lay the story out on pages and return the PDF."""
-    return lay_out(report, story)[0]
-
-
 def lay_out(report: Report, story: list[Flowable]) -> tuple[bytes, int]:
     """Lay the story out on pages: the PDF and its number of pages."""
     buffer = BytesIO()

@@ -19,7 +19,6 @@ from audit_kit.model.vocab import AnswerKind, NaKind, Setting
 if TYPE_CHECKING:
     from audit_kit.model.applicability import Skipped
     from audit_kit.model.instrument import Instrument, Item
-    from audit_kit.model.responses import Responses
 
 MAX_FORMULA = 8192  # characters, Excel's limit
 
@@ -145,14 +144,6 @@ def count_text(items: int, answered: int, skipped: int) -> str:
     if items - answered - skipped > 0:
         shown += f", {items - answered - skipped} to go"
     return shown
-
-
-def has_answer_cell(responses: Responses | None, item_id: str) -> bool:
-    """Whether the workbook's answer cell of an item holds something (a value or N/A)."""
-    if responses is None or item_id not in responses.answers:
-        return False
-    answer = responses.answers[item_id]
-    return answer.not_applicable or answer.value is not None
 
 
 def off_rule(first: int, last: int) -> tuple[str, str]:
