@@ -484,6 +484,14 @@ def test_custom_instrument_is_compared_and_reported_with_i(
     assert "Progress since October 1, 2025" in text
 
 
+def test_compare_with_a_broken_instrument_says_so_once(runner: CliRunner, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text('id: mine\nversion: "1.0"\ndomains: [\n', encoding="utf-8")
+    result = runner.invoke(cli, ["compare", str(NEW_11), str(NEW_11), "-i", str(broken)])
+    assert result.exit_code == 2
+    assert result.stderr.count("not valid YAML") == 1, result.stderr
+
+
 def test_compare_i_with_a_bundled_id_reads_the_older_file_with_its_own_version(
     runner: CliRunner,
 ) -> None:

@@ -47,6 +47,10 @@ def compare_files(old: Path, new: Path, instrument: str | Path | None = None) ->
     from audit_kit.errors import AuditKitError
     from audit_kit.workflows.assess import assess, earlier_instrument
 
+    if instrument is not None:
+        from audit_kit.catalog import load_instrument
+
+        load_instrument(instrument)  # a broken instrument is told once, not once per file
     problems = []
     assessments = []
     for path, spec in ((old, earlier_instrument(instrument)), (new, instrument)):
