@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import re
 import time
+import unicodedata
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -250,9 +251,22 @@ def test_any_program_name_gives_a_plain_file_name_inside(text: str, day: date | 
     short file name that stays inside the folder."""
     folder = Path("/tmp/out")
     (name,) = assign_names([("k", base_name(text, day), None)], []).values()
-    assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*\.pdf", name)
+    # letters and digits of any script (with their marks), dots and hyphens; nothing else
+    assert name[0].isalnum() and name.endswith(".pdf")
+    assert all(ch.isalnum() or ch in ".-" or unicodedata.category(ch)[0] == "M" for ch in name)
     assert len(name.encode()) <= 255 and ".." not in name
     assert inside(folder, name).parent == folder
+
+
+def test_a_name_in_another_script_names_its_report_as_report_does(tmp_path: Path) -> None:
+    """'Центр Надежда' gets 'центр-надежда-<date>.pdf' in a batch, as `audit-kit report`
+    names it; not a bare 'program-<date>.pdf' that says nothing of the program."""
+    from audit_kit.fsutil import slug
+
+    day = date(2026, 5, 20)
+    for program in ("Центр Надежда", "דרך חדשה", "Casa Esperanza"):
+        (name,) = assign_names([("k", base_name(program, day), None)], []).values()
+        assert name == f"{slug(program)}-{day.isoformat()}.pdf"
 
 
 def test_names_collide_case_blind_and_keep_last_runs_name() -> None:

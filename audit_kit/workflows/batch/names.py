@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -15,8 +16,7 @@ from audit_kit.workflows.batch.manifest import WORK_DIR, Entry, work_name
 
 #: Names the batch writes itself; no report may take them.
 RESERVED = frozenset({"rollup.xlsx", "portfolio.pdf"})
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9]+")
+_UNSAFE_RUN = re.compile(r"\W+|_+")
 MAX_STEM = 120  # characters before the suffix: room for "-NNN" and the date
 
 
@@ -26,9 +26,21 @@ def base_name(program: str | None, day: date | None) -> str:
     return f"{stem}-{day.isoformat() if day else 'undated'}"
 
 
+def _is_safe(name: str) -> bool:
+    """Letters, digits and their marks of any script (as the report's default name keeps
+    them), dots and hyphens, starting with a letter or digit: no separator, nothing hidden."""
+    return (
+        bool(name)
+        and name[0].isalnum()
+        and all(
+            ch.isalnum() or ch in ".-" or unicodedata.category(ch).startswith("M") for ch in name
+        )
+    )
+
+
 def _safe_part(text: str) -> str:
     """A name part that cannot leave the folder or hide itself, whatever slug() returns."""
-    if not _SAFE.match(text) or ".." in text:
+    if not _is_safe(text) or ".." in text:
         text = _UNSAFE_RUN.sub("-", text).strip("-") or "program"
     return text[:MAX_STEM].rstrip("-.") or "program"
 
@@ -71,7 +83,7 @@ def _fits(name: str, base: str, suffix: str) -> bool:
 def inside(folder: Path, name: str) -> Path:
     """``folder / name``, refusing any name that is not one plain file name inside it."""
     if (
-        not _SAFE.match(name)
+        not _is_safe(name)
         or name in (".", "..")
         or len(os.fsencode(name)) > NAME_MAX
         or Path(name).name != name
