@@ -501,3 +501,17 @@ def test_custom_instrument_with_i_reads_every_file_and_last_years(tmp_path: Path
     mini.write_text(mini.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     edited = run_batch([tmp_path / "in"], out, jobs=1, **args)
     assert edited.skipped == 0
+
+
+def test_what_the_report_could_not_print_is_noted_in_the_roll_up(
+    tmp_path: Path, bundled: Instrument
+) -> None:
+    """The report's font has no Cyrillic: its ◊ are told in the program's row, as `report`
+    tells them on stderr, so a consultant knows before sending the PDF."""
+    _assessment(tmp_path / "in", "centr.json", bundled, "Центр Надежда")
+    summary = run_batch([tmp_path / "in"], tmp_path / "out", jobs=1, mp_context=FORK)
+    (row,) = summary.rows
+    assert row.report is not None and row.report.startswith("центр-надежда-")
+    assert any("program name: the report's font cannot draw" in w for w in row.warnings)
+    notes = load_workbook(tmp_path / "out" / "rollup.xlsx")["Programs"]
+    assert any("cannot draw" in str(c.value) for c in notes[2])

@@ -140,9 +140,9 @@ def _process(task: Task, settings: Settings) -> tuple[ProgramRow, bool]:
     ).model_copy(update={"warnings": notes})
     if not settings.reports or task.pdf is None:
         return row, False
-    from audit_kit.outputs.pdf.report import render_pdf
+    from audit_kit.outputs.pdf.report import render_report
 
-    data = render_pdf(
+    rendered = render_report(
         assessment.instrument,
         assessment.responses,
         assessment.result,
@@ -150,7 +150,9 @@ def _process(task: Task, settings: Settings) -> tuple[ProgramRow, bool]:
         comparison=comparison,
         brand=settings.brand,
     )
-    write_atomic(task.pdf, data)
+    write_atomic(task.pdf, rendered.data)
+    # what `report` says on stderr (characters the font cannot draw) goes into the roll-up
+    row = row.model_copy(update={"warnings": [*row.warnings, *rendered.warnings]})
     return row, True
 
 
